@@ -1,0 +1,70 @@
+//! The one declaration of what goes with a contact. The impact preview, the delete,
+//! the generator's report and the tests all read [`AREAS`]; adding an area is one
+//! entry here plus a migration.
+
+use super::{Db, Sql};
+use crate::error::AppError;
+
+/// How an area's rows point at their contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// The row has a `contact_id` column.
+    Contact,
+    /// The row belongs to a row of `parent` (through `column`), which has `contact_id`.
+    Via { parent: &'static str, column: &'static str },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Area {
+    /// Table name, also the key the areas are reported under.
+    pub table: &'static str,
+    /// Plural noun for people ("manual actions").
+    pub label: &'static str,
+    pub link: Link,
+}
+
+/// In display order. A `Via` area comes right after its parent; deletes walk the list
+/// backwards so that children go before their parents.
+pub const AREAS: &[Area] = &[
+    Area { table: "conversations", label: "conversations", link: Link::Contact },
+    Area { table: "messages", label: "messages", link: Link::Via { parent: "conversations", column: "conversation_id" } },
+    Area { table: "notes", label: "notes", link: Link::Contact },
+    Area { table: "opportunities", label: "opportunities", link: Link::Contact },
+    Area { table: "tasks", label: "tasks", link: Link::Contact },
+    Area { table: "appointments", label: "appointments", link: Link::Contact },
+    Area { table: "manual_actions", label: "manual actions", link: Link::Contact },
+    Area { table: "campaign_enrollments", label: "campaign enrollments", link: Link::Contact },
+];
+
+impl Area {
+    /// Appends to `sql` a condition on this area's table that selects the rows of the
+    /// contacts `contact_ids` writes (a subquery or a list of ids, without parentheses).
+    pub fn push_rows_of(&self, sql: &mut Sql, contact_ids: impl FnOnce(&mut Sql)) {
+        match self.link {
+            Link::Contact => {
+                sql.push("contact_id IN (");
+                contact_ids(sql);
+                sql.push(")");
+            }
+            Link::Via { parent, column } => {
+                sql.push(column).push(" IN (SELECT id FROM ").push(parent).push(" WHERE contact_id IN (");
+                contact_ids(sql);
+                sql.push("))");
+            }
+        }
+    }
+}
+
+/// Rows per area belonging to the contacts of `account_id`.
+pub async fn count_for_account(db: &Db, account_id: i64) -> Result<Vec<(Area, i64)>, AppError> {
+    let mut counts = Vec::with_capacity(AREAS.len());
+    for area in AREAS {
+        let mut sql = db.sql("SELECT COUNT(*) FROM ");
+        sql.push(area.table).push(" WHERE ");
+        area.push_rows_of(&mut sql, |s| {
+            s.push("SELECT id FROM contacts WHERE account_id = ").bind(account_id);
+        });
+        counts.push((*area, db.fetch_i64(&sql).await?));
+    }
+    Ok(counts)
+}

@@ -1,0 +1,176 @@
+//! Contacts: writing them (with their normalized search columns) and listing them a
+//! page at a time with keyset pagination.
+
+use super::{Arg, Db, Sql};
+use crate::cursor::Cursor;
+use crate::error::AppError;
+use crate::model::{Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS, PAGE_SIZE};
+
+/// A contact to be written. [`NewContact::COLUMNS`] and [`NewContact::values`] are the
+/// one place that maps it to the table, for single inserts and for the generator.
+#[derive(Clone, Debug, Default)]
+pub struct NewContact {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_activity_at: Option<i64>,
+}
+
+/// Lower case, every space removed: "  John.Smith @X.com" and "john.smith@x.com" agree.
+pub fn normalize_email(email: &str) -> String {
+    email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+}
+
+/// Digits only: "(555) 010-0199" and "555.010.0199" agree.
+pub fn normalize_phone(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The name as search sees it: "first last", lower case (Unicode aware, unlike SQLite's lower()).
+pub fn normalize_name(first: &str, last: &str) -> String {
+    format!("{} {}", first.trim(), last.trim()).trim().to_lowercase()
+}
+
+impl NewContact {
+    pub const COLUMNS: &'static [&'static str] = &[
+        "account_id", "first_name", "last_name", "email", "phone", "company", "tags", "source",
+        "name_norm", "email_norm", "phone_norm", "created_at", "updated_at", "last_activity_at",
+    ];
+
+    /// The values of [`NewContact::COLUMNS`], normalized columns derived here.
+    pub fn values(&self, account_id: i64) -> Vec<Arg> {
+        let email_norm = self.email.as_deref().map(normalize_email).filter(|e| !e.is_empty());
+        let phone_norm = self.phone.as_deref().map(normalize_phone).filter(|p| !p.is_empty());
+        let tags: Vec<String> = self.tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+        vec![
+            account_id.into(),
+            self.first_name.trim().into(),
+            self.last_name.trim().into(),
+            self.email.clone().into(),
+            self.phone.clone().into(),
+            self.company.clone().into(),
+            tags.join(",").into(),
+            self.source.clone().into(),
+            normalize_name(&self.first_name, &self.last_name).into(),
+            email_norm.into(),
+            phone_norm.into(),
+            self.created_at.into(),
+            self.updated_at.into(),
+            self.last_activity_at.into(),
+        ]
+    }
+}
+
+/// Inserts one contact; returns its id.
+pub async fn insert(db: &Db, account_id: i64, contact: &NewContact) -> Result<i64, AppError> {
+    let mut sql = db.sql("INSERT INTO contacts (");
+    sql.push(&NewContact::COLUMNS.join(", ")).push(") VALUES ");
+    sql.bind_tuple(contact.values(account_id)).push(" RETURNING id");
+    db.fetch_i64(&sql).await
+}
+
+const SELECT_CONTACT: &str =
+    "SELECT id, first_name, last_name, email, phone, company, tags, created_at, last_activity_at FROM contacts";
+
+/// The rows a search matches within one account, as a WHERE clause.
+fn push_matching(sql: &mut Sql, account_id: i64, search: &str) {
+    sql.push(" WHERE account_id = ").bind(account_id);
+    let search = search.trim().to_lowercase();
+    if search.is_empty() {
+        return;
+    }
+    let pattern = format!("%{}%", escape_like(&search));
+    // name_norm and email_norm are lower case already; LIKE's escape character is '\'.
+    sql.push(" AND (name_norm LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+    sql.push(" OR email_norm LIKE ").bind(pattern).push(" ESCAPE '\\'");
+    // A search that looks like a phone number matches phones whatever their formatting.
+    let digits = normalize_phone(&search);
+    let phone_like = search.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if digits.len() >= 3 && phone_like {
+        sql.push(" OR phone_norm LIKE ").bind(format!("%{digits}%"));
+    }
+    sql.push(")");
+}
+
+/// Escapes LIKE's wildcards so that a search for "50%" means the characters "50%".
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppError> {
+    if query.search.chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::bad_request(format!(
+            "The search is too long: at most {MAX_SEARCH_CHARS} characters, please shorten it."
+        )));
+    }
+    let after = query.after.as_deref().map(Cursor::decode).transpose()?;
+    let before = query.before.as_deref().map(Cursor::decode).transpose()?;
+    if after.is_some() && before.is_some() {
+        return Err(AppError::bad_request("This page link is not valid (it names two positions). Go back to the first page."));
+    }
+    Ok((after, before))
+}
+
+/// Matching contacts of the account that come before `key` in list order (newest first).
+async fn count_before(db: &Db, account_id: i64, search: &str, key: Cursor) -> Result<i64, AppError> {
+    let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
+    push_matching(&mut sql, account_id, search);
+    // Row-value comparison: "later in time, or same time and higher id" comes first.
+    sql.push(" AND (created_at, id) > (").bind(key.created_at).push(", ").bind(key.id).push(")");
+    db.fetch_i64(&sql).await
+}
+
+/// One page of the account's contacts matching the search, newest first.
+pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
+    let (after, before) = validate(query)?;
+    let search = query.search.as_str();
+
+    let mut sql = db.sql(SELECT_CONTACT);
+    push_matching(&mut sql, account_id, search);
+    match (after, before) {
+        (Some(key), _) => {
+            sql.push(" AND (created_at, id) < (").bind(key.created_at).push(", ").bind(key.id).push(")");
+            sql.push(" ORDER BY created_at DESC, id DESC");
+        }
+        (_, Some(key)) => {
+            // Walk backwards from the cursor, then put the page back in list order.
+            sql.push(" AND (created_at, id) > (").bind(key.created_at).push(", ").bind(key.id).push(")");
+            sql.push(" ORDER BY created_at ASC, id ASC");
+        }
+        (None, None) => {
+            sql.push(" ORDER BY created_at DESC, id DESC");
+        }
+    }
+    sql.push(" LIMIT ").bind(PAGE_SIZE);
+    let mut contacts: Vec<Contact> = db.fetch_all(&sql).await?;
+    if before.is_some() {
+        contacts.reverse();
+    }
+
+    let mut total_sql = db.sql("SELECT COUNT(*) FROM contacts");
+    push_matching(&mut total_sql, account_id, search);
+    let total = db.fetch_i64(&total_sql).await?;
+
+    let offset = match contacts.first() {
+        Some(first) => count_before(db, account_id, search, Cursor { created_at: first.created_at, id: first.id }).await?,
+        None if after.is_some() || before.is_some() => total,
+        None => 0,
+    };
+    let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id }.encode();
+    let prev = if offset > 0 { contacts.first().map(key).or_else(|| query.after.clone()) } else { None };
+    let next = if offset + (contacts.len() as i64) < total { contacts.last().map(key) } else { None };
+    Ok(ContactPage { contacts, total, offset, next, prev })
+}

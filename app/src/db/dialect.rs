@@ -1,0 +1,162 @@
+//! What differs between SQLite and PostgreSQL: placeholders and argument binding,
+//! and the few statements that only one engine needs.
+
+use std::fmt::Write;
+
+use sqlx::{Arguments, Database, Postgres, Sqlite};
+
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The most bind parameters one statement may carry, with room to spare
+    /// (SQLite's default limit is 32,766; PostgreSQL's 65,535).
+    pub fn max_params(self) -> usize {
+        match self {
+            Dialect::Sqlite => 32_000,
+            Dialect::Postgres => 60_000,
+        }
+    }
+
+    /// After rows were inserted with explicit ids, makes the id generator continue past
+    /// them. SQLite's AUTOINCREMENT does so by itself; a PostgreSQL identity does not.
+    pub fn resync_id_statement(self, table: &str) -> Option<String> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )),
+        }
+    }
+}
+
+/// A value bound to a statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bool(bool),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_string())
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+
+/// A statement being written: SQL text with placeholders in the engine's syntax
+/// (`?` for SQLite, `$n` for PostgreSQL) and the values bound to them.
+#[derive(Clone, Debug)]
+pub struct Sql {
+    dialect: Dialect,
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(dialect: Dialect, text: &str) -> Sql {
+        Sql { dialect, text: text.to_string(), args: Vec::new() }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: impl Into<Arg>) -> &mut Self {
+        self.args.push(value.into());
+        match self.dialect {
+            Dialect::Sqlite => self.text.push('?'),
+            Dialect::Postgres => {
+                let _ = write!(self.text, "${}", self.args.len());
+            }
+        }
+        self
+    }
+
+    /// Appends `(v1, v2, …)` with one placeholder per value.
+    pub fn bind_tuple<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
+    }
+
+    pub fn arguments<E: Engine>(&self) -> Result<E::Arguments<'_>, AppError> {
+        E::arguments(&self.args)
+    }
+}
+
+/// The engines [`Sql`] can run on.
+pub trait Engine: Database {
+    fn arguments(args: &[Arg]) -> Result<<Self as Database>::Arguments<'_>, AppError>;
+}
+
+macro_rules! engine {
+    ($engine:ty) => {
+        impl Engine for $engine {
+            fn arguments(args: &[Arg]) -> Result<<Self as Database>::Arguments<'_>, AppError> {
+                let mut out = <Self as Database>::Arguments::default();
+                for arg in args {
+                    match arg {
+                        Arg::Int(v) => out.add(*v),
+                        Arg::OptInt(v) => out.add(*v),
+                        Arg::Text(v) => out.add(v.as_str()),
+                        Arg::OptText(v) => out.add(v.as_deref()),
+                        Arg::Bool(v) => out.add(*v),
+                    }
+                    .map_err(|e| AppError::internal(format!("binding an argument: {e}")))?;
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+engine!(Sqlite);
+engine!(Postgres);

@@ -1,0 +1,157 @@
+//! Data access (server only). One small type, [`Db`], over the two concrete pools;
+//! what differs between SQLite and PostgreSQL lives in [`dialect`].
+
+pub mod accounts;
+pub mod cascade;
+pub mod contacts;
+pub mod dialect;
+pub mod schema;
+pub mod seed;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, SqlitePool};
+
+pub use dialect::{Arg, Dialect, Sql};
+
+use crate::error::AppError;
+
+/// Where the data lives when `DATABASE_URL` is not set: a file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:crm.db";
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool and `$engine` naming its
+/// `sqlx::Database` type, once per engine: the same code, compiled for each.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident: $engine:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                #[allow(dead_code)]
+                type $engine = sqlx::Sqlite;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => {
+                #[allow(dead_code)]
+                type $engine = sqlx::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens `url` (`sqlite:path` or `postgres://…`). SQLite files are created if
+    /// missing and run in WAL mode with foreign keys on and a busy timeout.
+    pub async fn connect(url: &str) -> Result<Db, AppError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| AppError::bad_request(format!("DATABASE_URL is not a valid SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(AppError::bad_request(
+                "DATABASE_URL must start with sqlite: or postgres:// (for example sqlite:crm.db)",
+            ))
+        }
+    }
+
+    /// Applies the engine's migrations (embedded at build time).
+    pub async fn migrate(&self) -> Result<(), AppError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// A new statement written in this engine's dialect.
+    pub fn sql(&self, text: &str) -> Sql {
+        Sql::new(self.dialect(), text)
+    }
+
+    pub async fn fetch_all<T>(&self, sql: &Sql) -> Result<Vec<T>, AppError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        Ok(on_pool!(self, |pool: E| sqlx::query_as_with::<E, T, _>(sql.text(), sql.arguments::<E>()?)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// The single integer the statement selects (a count, an id, a max).
+    pub async fn fetch_i64(&self, sql: &Sql) -> Result<i64, AppError> {
+        Ok(on_pool!(self, |pool: E| sqlx::query_scalar_with::<E, i64, _>(sql.text(), sql.arguments::<E>()?)
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// Like [`Db::fetch_i64`], for a statement that may select no row or NULL.
+    pub async fn fetch_opt_i64(&self, sql: &Sql) -> Result<Option<i64>, AppError> {
+        Ok(on_pool!(self, |pool: E| sqlx::query_scalar_with::<E, Option<i64>, _>(
+            sql.text(),
+            sql.arguments::<E>()?
+        )
+        .fetch_optional(pool)
+        .await?
+        .flatten()))
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&self, sql: &Sql) -> Result<u64, AppError> {
+        Ok(on_pool!(self, |pool: E| sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?)
+            .execute(pool)
+            .await?
+            .rows_affected()))
+    }
+
+    /// Runs the statements in order in one transaction: all of them take effect or none.
+    pub async fn execute_in_transaction(&self, statements: &[Sql]) -> Result<Vec<u64>, AppError> {
+        on_pool!(self, |pool: E| {
+            let mut tx = pool.begin().await?;
+            let mut changed = Vec::with_capacity(statements.len());
+            for sql in statements {
+                let done = sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?).execute(&mut *tx).await?;
+                changed.push(done.rows_affected());
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool: E| pool.close().await)
+    }
+}
+
+/// The current time as epoch seconds (the unit of every timestamp column).
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,60 @@
+//! Questions about the schema itself, asked of each engine's catalog.
+
+use super::Db;
+use crate::error::AppError;
+
+/// Foreign-key columns that no index leads with, as (table, column). Without such an
+/// index every delete of a parent row scans the child table.
+pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    let sql = match db {
+        // pragma_foreign_key_list / pragma_index_list / pragma_index_info are SQLite's
+        // table-valued catalog functions; seqno 0 is an index's leading column.
+        Db::Sqlite(_) => db.sql(
+            "SELECT m.name, f.\"from\" FROM sqlite_master m \
+             JOIN pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' AND NOT EXISTS ( \
+                 SELECT 1 FROM pragma_index_list(m.name) il \
+                 JOIN pragma_index_info(il.name) ii \
+                 WHERE ii.seqno = 0 AND ii.name = f.\"from\") \
+             ORDER BY 1, 2",
+        ),
+        // conkey is the FK's column list (1-based array); indkey an index's (0-based vector).
+        Db::Postgres(_) => db.sql(
+            "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace \
+               AND NOT EXISTS (SELECT 1 FROM pg_index i \
+                   WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]) \
+             ORDER BY 1, 2",
+        ),
+    };
+    db.fetch_all::<(String, String)>(&sql).await
+}
+
+/// How many foreign keys the schema declares (so a check over them is not vacuous).
+pub async fn foreign_key_count(db: &Db) -> Result<i64, AppError> {
+    let sql = match db {
+        Db::Sqlite(_) => db.sql(
+            "SELECT COUNT(*) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
+        ),
+        Db::Postgres(_) => db.sql(
+            "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace",
+        ),
+    };
+    db.fetch_i64(&sql).await
+}
+
+/// The tables of the schema (without the migrations' own bookkeeping).
+pub async fn tables(db: &Db) -> Result<Vec<String>, AppError> {
+    let sql = match db {
+        Db::Sqlite(_) => db.sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+        ),
+        Db::Postgres(_) => db.sql(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' ORDER BY 1",
+        ),
+    };
+    Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(t,)| t).collect())
+}

@@ -1,0 +1,75 @@
+//! The one error type of the app: server functions, queries and the CLI all return it.
+//! The browser sees a sentence meant for a person; the cause of an internal error stays
+//! in the server log.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong (a malformed cursor, an overlong search…). Nothing changed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// What was asked for does not exist (or is not the caller's to see).
+    #[error("{0}")]
+    NotFound(String),
+    /// Our fault: the cause was logged on the server.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    /// The browser could not reach the server, or could not read its answer.
+    #[error("Could not reach the server ({0}). Check your connection and try again.")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    /// The HTTP status a response carrying this error should have.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// Logs `cause` on the server and returns the opaque internal error.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        #[cfg(feature = "ssr")]
+        tracing::error!("internal error: {cause}");
+        #[cfg(not(feature = "ssr"))]
+        let _ = cause.to_string();
+        AppError::Internal
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                AppError::BadRequest(format!("The request was malformed: {m}"))
+            }
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => AppError::Transport(m),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::internal(format!("database: {e}"))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::migrate::MigrateError> for AppError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        AppError::internal(format!("migration: {e}"))
+    }
+}

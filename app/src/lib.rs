@@ -1,0 +1,15 @@
+//! The CRM contacts app: components, shared types and server functions. Everything
+//! that needs the database or the server is behind the `ssr` feature.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod cursor;
+pub mod error;
+pub mod model;
+pub mod pages;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+pub use shell::{shell, App};

@@ -1,0 +1,79 @@
+//! Test databases: every test runs once on a fresh SQLite file and once on a fresh
+//! PostgreSQL database, both migrated. PostgreSQL comes from `TEST_POSTGRES_URL`
+//! (scripts/test.sh starts a throw-away cluster and sets it).
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use app::db::contacts::{self, NewContact};
+use app::db::{accounts, Db};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, migrated SQLite database in its own temporary directory.
+pub async fn sqlite() -> (Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let db = Db::connect(&url).await.expect("open sqlite");
+    db.migrate().await.expect("migrate sqlite");
+    (db, dir)
+}
+
+/// A fresh, migrated PostgreSQL database on the test server.
+pub async fn postgres() -> Db {
+    let admin_url = std::env::var("TEST_POSTGRES_URL").expect(
+        "TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throw-away PostgreSQL, \
+         or point TEST_POSTGRES_URL at a server where this user may create databases",
+    );
+    let name = format!(
+        "crm_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    );
+    let admin = Db::connect(&admin_url).await.expect("connect to TEST_POSTGRES_URL");
+    admin.execute(&admin.sql(&format!("CREATE DATABASE {name}"))).await.expect("create test database");
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("TEST_POSTGRES_URL ends with /<database>");
+    let db = Db::connect(&format!("{base}/{name}")).await.expect("connect to test database");
+    db.migrate().await.expect("migrate postgres");
+    db
+}
+
+/// Runs `test` on each engine, each time on a fresh database.
+pub async fn on_each_engine<F, Fut>(test: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (db, _dir) = sqlite().await;
+    test(db.clone()).await;
+    db.close().await;
+    let db = postgres().await;
+    test(db.clone()).await;
+    db.close().await;
+}
+
+/// A contact with a name, email and phone, created `age_minutes` before a fixed moment.
+pub fn contact(first: &str, last: &str, email: &str, phone: &str, age_minutes: i64) -> NewContact {
+    let created_at = 1_750_000_000 - age_minutes * 60;
+    NewContact {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: (!email.is_empty()).then(|| email.into()),
+        phone: (!phone.is_empty()).then(|| phone.into()),
+        created_at,
+        updated_at: created_at,
+        ..Default::default()
+    }
+}
+
+pub async fn account_with(db: &Db, name: &str, people: &[NewContact]) -> (i64, Vec<i64>) {
+    let account = accounts::create(db, name).await.expect("account");
+    let mut ids = Vec::new();
+    for p in people {
+        ids.push(contacts::insert(db, account, p).await.expect("insert contact"));
+    }
+    (account, ids)
+}

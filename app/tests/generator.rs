@@ -1,0 +1,73 @@
+//! The data generator on each engine: rows in all seven areas, duplicates, inactive
+//! contacts, and ids that later inserts do not collide with.
+
+mod common;
+
+use app::db::cascade::AREAS;
+use app::db::contacts;
+use app::db::seed::{seed_account, SeedOptions};
+use app::db::{now, Db};
+use common::{contact, on_each_engine};
+
+/// Runs a COUNT whose one `?` is the account id.
+async fn count(db: &Db, sql: &str, account: i64) -> i64 {
+    let (head, tail) = sql.split_once('?').expect("one placeholder");
+    let mut stmt = db.sql(head);
+    stmt.bind(account).push(tail);
+    db.fetch_i64(&stmt).await.unwrap()
+}
+
+#[tokio::test]
+async fn generator_fills_every_area_with_duplicates_and_inactive_contacts() {
+    on_each_engine(|db| async move {
+        let options = SeedOptions { account_name: "Generated".into(), contacts: 2_500, seed: 7 };
+        let report = seed_account(&db, &options).await.unwrap();
+        let a = report.account_id;
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", a).await, 2_500);
+        assert_eq!(report.rows.len(), AREAS.len());
+        for (area, rows) in &report.rows {
+            assert!(*rows > 0, "{:?}: no rows in {}", db.dialect(), area.table);
+        }
+
+        // Duplicates: contacts sharing a normalized email or phone with another one.
+        let dup_email = count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT email_norm FROM contacts WHERE account_id = ? \
+             AND email_norm IS NOT NULL GROUP BY email_norm HAVING COUNT(*) > 1) d",
+            a,
+        )
+        .await;
+        let dup_phone = count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT phone_norm FROM contacts WHERE account_id = ? \
+             AND phone_norm IS NOT NULL GROUP BY phone_norm HAVING COUNT(*) > 1) d",
+            a,
+        )
+        .await;
+        assert!(dup_email > 20 && dup_phone > 20, "duplicates: {dup_email} by email, {dup_phone} by phone");
+        // …written differently: the raw values of a duplicate group differ.
+        let variants = count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT email_norm FROM contacts WHERE account_id = ? \
+             AND email_norm IS NOT NULL GROUP BY email_norm HAVING COUNT(DISTINCT email) > 1) d",
+            a,
+        )
+        .await;
+        assert!(variants > 10, "{variants} duplicate emails with differing spelling");
+
+        let year_ago = now() - 365 * 86_400;
+        let mut inactive = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
+        inactive.bind(a).push(" AND last_activity_at < ").bind(year_ago);
+        let inactive = db.fetch_i64(&inactive).await.unwrap();
+        let never = count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND last_activity_at IS NULL", a).await;
+        assert!((300..900).contains(&inactive), "{inactive} of 2500 inactive for over a year");
+        assert!(never > 50, "{never} never active");
+
+        // A second generated account and a hand-made contact get fresh ids.
+        let second = seed_account(&db, &SeedOptions { account_name: "Second".into(), contacts: 100, seed: 8 }).await.unwrap();
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", second.account_id).await, 100);
+        contacts::insert(&db, a, &contact("New", "Person", "new@example.com", "", 0)).await.unwrap();
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", a).await, 2_501);
+    })
+    .await;
+}

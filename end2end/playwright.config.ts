@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'os';
+import * as path from 'path';
+
+// The real server binary (built by `cargo leptos build`) on a throw-away SQLite file;
+// scripts/test.sh sets E2E_DATABASE_FILE inside its temporary directory.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const dbFile = process.env.E2E_DATABASE_FILE ?? path.join(os.tmpdir(), `crm-e2e-${port}.db`);
+const root = path.resolve(__dirname, '..');
+
+export default defineConfig({
+  testDir: './tests',
+  // The tests share one server and one database.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec target/debug/server serve`,
+    cwd: root,
+    url: `http://127.0.0.1:${port}/contacts`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      DATABASE_URL: `sqlite:${dbFile}`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: 'target/site',
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The first README command: installs what is missing, builds the app (release) and runs
+# it on a SQLite file with demo data. Open the URL it prints.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh run
+export DATABASE_URL="${DATABASE_URL:-sqlite:crm.db}"
+echo "Building (the first build takes several minutes), then serving on $DATABASE_URL…"
+exec cargo leptos serve --release

@@ -1,0 +1,64 @@
+//! The web server: the Leptos app (pages and server functions) on axum.
+
+use app::db::seed::{seed_account, SeedOptions};
+use app::db::{accounts, Db};
+use app::error::AppError;
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Creates the demo account in an empty database.
+pub async fn ensure_demo(db: &Db, contacts: usize) -> Result<(), AppError> {
+    if accounts::count(db).await? > 0 {
+        return Ok(());
+    }
+    let options = SeedOptions { account_name: "Demo Company".into(), contacts, seed: 2026 };
+    let report = seed_account(db, &options).await?;
+    accounts::add_user(db, report.account_id, "admin@demo.test", "Ada Admin", "admin").await?;
+    println!("Created the demo account with {} contacts.", report.contacts);
+    Ok(())
+}
+
+pub async fn serve(db: Db) -> Result<(), AppError> {
+    let conf = get_configuration(None).map_err(AppError::internal)?;
+    let options = conf.leptos_options;
+    let addr = options.site_addr;
+    let routes = generate_route_list(App);
+    let app = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            {
+                let db = db.clone();
+                move || provide_context(db.clone())
+            },
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(options);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
+    println!("CRM is running: open http://{addr}/contacts");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(AppError::internal)
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}
