@@ -241,7 +241,8 @@ fn generate_contact(
         let last_seen = (now - rng.random_range(0..330) * DAY - rng.random_range(0..DAY)).max(created);
         (created, Some(last_seen))
     };
-    let mut tags: Vec<String> = TAGS.choose_multiple(rng, rng.random_range(0..=3)).map(|t| t.to_string()).collect();
+    let tag_count = rng.random_range(0..=3);
+    let mut tags: Vec<String> = TAGS.choose_multiple(rng, tag_count).map(|t| t.to_string()).collect();
     tags.sort();
     NewContact {
         first_name: first,
@@ -268,7 +269,7 @@ fn generate_children(
     let created = contact.created_at;
     let last_seen = contact.last_activity_at.unwrap_or(created);
     // A time between the contact's creation and its last activity.
-    let mut when = |rng: &mut StdRng| if last_seen > created { rng.random_range(created..=last_seen) } else { created };
+    let when = |rng: &mut StdRng| if last_seen > created { rng.random_range(created..=last_seen) } else { created };
 
     if contact.last_activity_at.is_some() {
         for _ in 0..rng.random_range(0..=3) {
