@@ -1,6 +1,6 @@
 //! The CRM contacts app: components, shared types and server functions. Everything
 //! that needs the database or the server is behind the `ssr` feature.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod cursor;

@@ -139,6 +139,9 @@ impl Batch {
     }
 }
 
+/// First name, last name, email, phone of a generated person.
+type Person = (String, String, Option<String>, Option<String>);
+
 /// [`NewContact::COLUMNS`] with the explicit id in front.
 const CONTACT_COLUMNS_WITH_ID: &[&str] = &[
     "id", "account_id", "first_name", "last_name", "email", "phone", "company", "tags", "source",
@@ -157,8 +160,8 @@ pub async fn seed_account(db: &Db, options: &SeedOptions) -> Result<SeedReport, 
     let mut next_contact = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts")).await?;
     let mut next_conversation = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM conversations")).await?;
     let now = now();
-    // Recent (email, phone) pairs that later contacts may duplicate.
-    let mut earlier: Vec<(Option<String>, Option<String>)> = Vec::new();
+    // Earlier people that later contacts may duplicate.
+    let mut earlier: Vec<Person> = Vec::new();
 
     let mut written = 0;
     while written < options.contacts {
@@ -197,10 +200,10 @@ async fn create_campaigns(db: &Db, account_id: i64) -> Result<Vec<i64>, AppError
 fn generate_contact(
     rng: &mut StdRng,
     now: i64,
-    earlier: &mut Vec<(Option<String>, Option<String>)>,
+    earlier: &mut Vec<Person>,
 ) -> NewContact {
-    let first: String = FirstName().fake_with_rng(rng);
-    let last: String = LastName().fake_with_rng(rng);
+    let mut first: String = FirstName().fake_with_rng(rng);
+    let mut last: String = LastName().fake_with_rng(rng);
     let mut email = rng.random_bool(0.9).then(|| {
         let domain = DOMAINS.choose(rng).expect("domains");
         let n: u16 = rng.random_range(1..999);
@@ -212,7 +215,8 @@ fn generate_contact(
     if !earlier.is_empty() && rng.random_bool(DUPLICATE_SHARE) {
         // The same person entered again: the email in other case and with stray
         // spaces, or the phone in another format.
-        let (e, p) = earlier.choose(rng).cloned().expect("earlier");
+        let (f, l, e, p) = earlier.choose(rng).cloned().expect("earlier");
+        (first, last) = (f, l);
         if let (Some(e), true) = (e, rng.random_bool(0.5)) {
             email = Some(format!(" {} ", e.to_uppercase()));
         } else if let Some(p) = p {
@@ -222,9 +226,9 @@ fn generate_contact(
     } else {
         if earlier.len() >= 500 {
             let slot = rng.random_range(0..earlier.len());
-            earlier[slot] = (email.clone(), phone.clone());
+            earlier[slot] = (first.clone(), last.clone(), email.clone(), phone.clone());
         } else {
-            earlier.push((email.clone(), phone.clone()));
+            earlier.push((first.clone(), last.clone(), email.clone(), phone.clone()));
         }
     }
 

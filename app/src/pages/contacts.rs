@@ -139,7 +139,7 @@ fn ContactRow(contact: Contact) -> impl IntoView {
                 {name}
                 {contact.company.clone().map(|c| view! { <span class="company">{c}</span> })}
             </th>
-            <td>{contact.email.clone().unwrap_or_default()}</td>
+            <td class="email">{contact.email.clone().unwrap_or_default()}</td>
             <td>{contact.phone.clone().unwrap_or_default()}</td>
             <td class="tags">
                 {tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
