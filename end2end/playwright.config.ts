@@ -1,12 +1,8 @@
 import { defineConfig } from '@playwright/test';
-import * as os from 'os';
-import * as path from 'path';
+import { databaseUrl, dbFile, port, root } from './env';
 
 // The real server binary (built by `cargo leptos build`) on a throw-away SQLite file;
 // scripts/test.sh sets E2E_DATABASE_FILE inside its temporary directory.
-const port = Number(process.env.E2E_PORT ?? 3100);
-const dbFile = process.env.E2E_DATABASE_FILE ?? path.join(os.tmpdir(), `crm-e2e-${port}.db`);
-const root = path.resolve(__dirname, '..');
 
 export default defineConfig({
   testDir: './tests',
@@ -40,7 +36,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'pipe',
     env: {
-      DATABASE_URL: `sqlite:${dbFile}`,
+      DATABASE_URL: databaseUrl,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'warn',

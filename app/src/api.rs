@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{ContactPage, ListQuery};
+use crate::model::{ContactPage, DeletePreview, DeleteReport, DeleteRequest, ListQuery, Selection};
 
 /// On the server: the database handle put in context by the server binary, and a
 /// response status that matches the error (so bad input is a 4xx, never a 500).
@@ -16,6 +16,13 @@ pub mod context {
 
     pub fn db() -> Result<Db, AppError> {
         leptos::prelude::use_context::<Db>().ok_or_else(|| AppError::internal("no database in context"))
+    }
+
+    /// The database and the caller's account: every query is scoped by it.
+    pub async fn scope() -> Result<(Db, i64), AppError> {
+        let db = db()?;
+        let account = crate::db::accounts::current(&db).await?;
+        Ok((db, account))
     }
 
     pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
@@ -33,11 +40,32 @@ pub mod context {
 /// One page of the account's contacts matching the search.
 #[server(input = Json)]
 pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
-    use crate::db::{accounts, contacts};
+    use crate::db::contacts;
     context::reply(async {
-        let db = context::db()?;
-        let account = accounts::current(&db).await?;
+        let (db, account) = context::scope().await?;
         contacts::list(&db, account, &query).await
+    }
+    .await)
+}
+
+/// What deleting the selection would remove: contacts and rows per related area.
+#[server(input = Json)]
+pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppError> {
+    use crate::db::bulk_delete;
+    context::reply(async {
+        let (db, account) = context::scope().await?;
+        bulk_delete::preview(&db, account, &selection).await
+    }
+    .await)
+}
+
+/// Deletes the confirmed selection with all of its related rows.
+#[server(input = Json)]
+pub async fn delete_contacts(request: DeleteRequest) -> Result<DeleteReport, AppError> {
+    use crate::db::bulk_delete;
+    context::reply(async {
+        let (db, account) = context::scope().await?;
+        bulk_delete::delete(&db, account, &request, bulk_delete::CHUNK_SIZE).await
     }
     .await)
 }

@@ -14,6 +14,13 @@ pub enum AppError {
     /// What was asked for does not exist (or is not the caller's to see).
     #[error("{0}")]
     NotFound(String),
+    /// The data changed under the request (for example the selection no longer holds
+    /// the number of contacts the user confirmed). Nothing changed; look and try again.
+    #[error("{0}")]
+    Conflict(String),
+    /// A long operation stopped part-way; the message says what was done.
+    #[error("{0}")]
+    Incomplete(String),
     /// Our fault: the cause was logged on the server.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -32,6 +39,8 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => 400,
             AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Incomplete(_) => 500,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

@@ -65,6 +65,98 @@ pub struct ContactPage {
     pub next: Option<String>,
     /// Cursor of the previous page, if there is one.
     pub prev: Option<String>,
+    /// The highest contact id when this page was counted: a "select all" made from
+    /// this page covers contacts up to it, never ones created later.
+    pub watermark: i64,
+}
+
+/// The most ids one selection may name (ticked rows, or exceptions to "all").
+pub const MAX_SELECTION_IDS: usize = 10_000;
+/// From this many contacts on, a delete must be confirmed by typing the number.
+pub const TYPED_CONFIRMATION_FROM: i64 = 1_000;
+
+/// Which contacts a bulk action acts on. The browser never sends a count to trust:
+/// the server resolves the selection inside the caller's account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Selection {
+    /// Exactly these contacts (rows ticked one by one or a page at a time).
+    Ids { ids: Vec<i64> },
+    /// Every contact matching the list's search, except these, among the contacts
+    /// that existed when the list was counted (id at most `watermark`).
+    All { search: String, except: Vec<i64>, watermark: i64 },
+}
+
+impl Selection {
+    /// The selection in words, for the confirm dialog and the history.
+    pub fn describe(&self) -> String {
+        match self {
+            Selection::Ids { ids } => format!("{} selected one by one", plural(ids.len() as i64, "contact", "contacts")),
+            Selection::All { search, except, .. } => {
+                let what = if search.trim().is_empty() {
+                    "All contacts".to_string()
+                } else {
+                    format!("All contacts matching “{}”", search.trim())
+                };
+                if except.is_empty() {
+                    what
+                } else {
+                    format!("{what}, except {}", plural(except.len() as i64, "unticked contact", "unticked contacts"))
+                }
+            }
+        }
+    }
+}
+
+/// How many rows of one related area go with the selected contacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaCount {
+    /// The area's table, a stable key.
+    pub area: String,
+    /// Plural noun for people ("manual actions").
+    pub label: String,
+    pub rows: i64,
+}
+
+/// What a delete of a selection would remove, counted by the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletePreview {
+    pub contacts: i64,
+    pub areas: Vec<AreaCount>,
+    /// The selection is every contact of the account.
+    pub whole_account: bool,
+    /// The user must type the number of contacts to confirm.
+    pub needs_typed_confirmation: bool,
+}
+
+/// A confirmed delete, as the browser sends it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteRequest {
+    pub selection: Selection,
+    /// The number of contacts the user saw in the confirm dialog; the delete is refused
+    /// if the selection no longer holds exactly that many.
+    pub confirmed_count: i64,
+    /// What the user typed in "Type N to confirm", when that is required.
+    pub typed_confirmation: Option<String>,
+    /// Chosen by the browser once per confirm dialog: a repeated request with the same
+    /// key (double click, retry) is answered from the first one and deletes nothing more.
+    pub request_key: String,
+}
+
+/// What a delete removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteReport {
+    pub contacts: i64,
+    pub areas: Vec<AreaCount>,
+}
+
+/// "1 contact", "2 contacts".
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// Formats epoch seconds as a date ("Mar 4, 2025"), identically on server and browser.

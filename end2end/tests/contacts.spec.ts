@@ -1,17 +1,9 @@
 import { test, expect, Page } from '@playwright/test';
+import { bodyRows, open, resetDemo, summary } from './support';
 
-// The server starts on an empty database and creates the demo account: 500 contacts.
+// The demo account: 500 generated contacts, restored before each test.
 const TOTAL = 500;
-
-async function open(page: Page, url = '/contacts') {
-  const response = await page.goto(url);
-  // Set by an effect, which only runs once the wasm has hydrated the page.
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  return response;
-}
-
-const bodyRows = (page: Page) => page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row');
-const summary = (page: Page) => page.getByRole('navigation', { name: 'Pagination' }).getByRole('status');
+test.beforeEach(() => resetDemo(TOTAL));
 const firstName = (page: Page) => bodyRows(page).first().getByRole('rowheader').innerText();
 
 test('lists the account contacts, 50 a page, with the total', async ({ page }) => {

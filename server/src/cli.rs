@@ -26,6 +26,13 @@ pub enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Print, as JSON, each account's contacts, campaigns and related rows per area.
+    Stats,
+    /// Restore the demo account: delete its contacts and generate them anew.
+    ResetDemo {
+        #[arg(long, default_value_t = 500)]
+        contacts: usize,
+    },
     /// Generate a new account of realistic contacts with rows in every related area.
     Seed {
         #[arg(long, default_value_t = 1_000)]
@@ -47,6 +54,16 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 crate::serve::ensure_demo(&db, demo_contacts).await?;
             }
             crate::serve::serve(db).await
+        }
+        Command::Stats => {
+            println!("{}", app::db::accounts::stats(&db).await?);
+            db.close().await;
+            Ok(())
+        }
+        Command::ResetDemo { contacts } => {
+            crate::serve::reset_demo(&db, contacts).await?;
+            db.close().await;
+            Ok(())
         }
         Command::Seed { contacts, account, seed } => {
             let report = seed_account(&db, &SeedOptions { account_name: account, contacts, seed }).await?;

@@ -1,7 +1,7 @@
 //! The web server: the Leptos app (pages and server functions) on axum.
 
-use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, Db};
+use app::db::seed::{seed_account, seed_contacts, SeedOptions};
+use app::db::{accounts, bulk_delete, Db};
 use app::error::AppError;
 use app::{shell, App};
 use axum::Router;
@@ -10,15 +10,30 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+fn demo_options(contacts: usize) -> SeedOptions {
+    SeedOptions { account_name: "Demo Company".into(), contacts, seed: 2026 }
+}
+
 /// Creates the demo account in an empty database.
 pub async fn ensure_demo(db: &Db, contacts: usize) -> Result<(), AppError> {
     if accounts::count(db).await? > 0 {
         return Ok(());
     }
-    let options = SeedOptions { account_name: "Demo Company".into(), contacts, seed: 2026 };
-    let report = seed_account(db, &options).await?;
+    let report = seed_account(db, &demo_options(contacts)).await?;
     accounts::add_user(db, report.account_id, "admin@demo.test", "Ada Admin", "admin").await?;
     println!("Created the demo account with {} contacts.", report.contacts);
+    Ok(())
+}
+
+/// Gives the demo account (the first account) a fresh set of generated contacts.
+pub async fn reset_demo(db: &Db, contacts: usize) -> Result<(), AppError> {
+    if accounts::count(db).await? == 0 {
+        return ensure_demo(db, contacts).await;
+    }
+    let account = accounts::current(db).await?;
+    let removed = bulk_delete::delete_all_of_account(db, account).await?;
+    let report = seed_contacts(db, account, &demo_options(contacts)).await?;
+    println!("Demo account reset: {removed} contacts removed, {} generated.", report.contacts);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Accounts and their users.
 
+use super::cascade::count_for_account;
 use super::{now, Arg, Db};
 use crate::error::AppError;
 
@@ -26,4 +27,30 @@ pub async fn add_user(db: &Db, account_id: i64, email: &str, name: &str, role: &
     sql.bind_tuple([Arg::from(account_id), email.into(), name.into(), role.into(), now().into()])
         .push(" RETURNING id");
     db.fetch_i64(&sql).await
+}
+
+/// Every account with its contacts, campaigns and related rows per area, as JSON.
+pub async fn stats(db: &Db) -> Result<serde_json::Value, AppError> {
+    let accounts: Vec<(i64, String)> = db.fetch_all(&db.sql("SELECT id, name FROM accounts ORDER BY id")).await?;
+    let mut out = Vec::new();
+    for (id, name) in accounts {
+        let count = |table: &str| {
+            let mut sql = db.sql(&format!("SELECT COUNT(*) FROM {table} WHERE account_id = "));
+            sql.bind(id);
+            sql
+        };
+        let areas: serde_json::Map<String, serde_json::Value> = count_for_account(db, id)
+            .await?
+            .into_iter()
+            .map(|(area, rows)| (area.table.to_string(), rows.into()))
+            .collect();
+        out.push(serde_json::json!({
+            "id": id,
+            "name": name,
+            "contacts": db.fetch_i64(&count("contacts")).await?,
+            "campaigns": db.fetch_i64(&count("campaigns")).await?,
+            "areas": areas,
+        }));
+    }
+    Ok(serde_json::json!({ "accounts": out }))
 }

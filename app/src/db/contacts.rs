@@ -79,7 +79,7 @@ const SELECT_CONTACT: &str =
     "SELECT id, first_name, last_name, email, phone, company, tags, created_at, last_activity_at FROM contacts";
 
 /// The rows a search matches within one account, as a WHERE clause.
-fn push_matching(sql: &mut Sql, account_id: i64, search: &str) {
+pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str) {
     sql.push(" WHERE account_id = ").bind(account_id);
     let search = search.trim().to_lowercase();
     if search.is_empty() {
@@ -110,12 +110,24 @@ fn escape_like(text: &str) -> String {
     out
 }
 
-fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppError> {
-    if query.search.chars().count() > MAX_SEARCH_CHARS {
+/// Refuses a search longer than the list accepts.
+pub(crate) fn validate_search(search: &str) -> Result<(), AppError> {
+    if search.chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::bad_request(format!(
             "The search is too long: at most {MAX_SEARCH_CHARS} characters, please shorten it."
         )));
     }
+    Ok(())
+}
+
+/// The highest contact id of any account. Ids are never reused, so contacts created
+/// later have higher ids: this is the watermark of a selection.
+pub async fn watermark(db: &Db) -> Result<i64, AppError> {
+    db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) FROM contacts")).await
+}
+
+fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppError> {
+    validate_search(&query.search)?;
     let after = query.after.as_deref().map(Cursor::decode).transpose()?;
     let before = query.before.as_deref().map(Cursor::decode).transpose()?;
     if after.is_some() && before.is_some() {
@@ -137,6 +149,8 @@ async fn count_before(db: &Db, account_id: i64, search: &str, key: Cursor) -> Re
 pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
     let (after, before) = validate(query)?;
     let search = query.search.as_str();
+    // Read first: every contact counted below has an id at most this.
+    let watermark = watermark(db).await?;
 
     let mut sql = db.sql(SELECT_CONTACT);
     push_matching(&mut sql, account_id, search);
@@ -172,5 +186,5 @@ pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<Contact
     let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id }.encode();
     let prev = if offset > 0 { contacts.first().map(key).or_else(|| query.after.clone()) } else { None };
     let next = if offset + (contacts.len() as i64) < total { contacts.last().map(key) } else { None };
-    Ok(ContactPage { contacts, total, offset, next, prev })
+    Ok(ContactPage { contacts, total, offset, next, prev, watermark })
 }

@@ -23,6 +23,16 @@ impl Dialect {
         }
     }
 
+    /// The clause that locks selected rows until the transaction ends. PostgreSQL needs
+    /// it to keep related rows from being added to contacts being deleted; SQLite's
+    /// write lock already covers the whole database.
+    pub fn row_lock_clause(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(" FOR UPDATE"),
+        }
+    }
+
     /// After rows were inserted with explicit ids, makes the id generator continue past
     /// them. SQLite's AUTOINCREMENT does so by itself; a PostgreSQL identity does not.
     pub fn resync_id_statement(self, table: &str) -> Option<String> {
@@ -43,6 +53,8 @@ pub enum Arg {
     Text(String),
     OptText(Option<String>),
     Bool(bool),
+    /// A set of ids, bound as one value (see [`Sql::push_id_set`]).
+    IntList(Vec<i64>),
 }
 
 impl From<i64> for Arg {
@@ -127,6 +139,21 @@ impl Sql {
         self.push(")")
     }
 
+    /// Appends a subquery yielding `ids`, bound as a single value so that the statement
+    /// text (and its prepared plan) is the same for any number of ids: SQLite reads a
+    /// JSON array with json_each, PostgreSQL unnests a bigint array.
+    pub fn push_id_set(&mut self, ids: &[i64]) -> &mut Self {
+        match self.dialect {
+            Dialect::Sqlite => self.push("SELECT value FROM json_each("),
+            Dialect::Postgres => self.push("SELECT unnest("),
+        };
+        self.bind(Arg::IntList(ids.to_vec()));
+        match self.dialect {
+            Dialect::Sqlite => self.push(")"),
+            Dialect::Postgres => self.push("::int8[])"),
+        }
+    }
+
     pub fn arguments<E: Engine>(&self) -> Result<E::Arguments<'_>, AppError> {
         E::arguments(&self.args)
     }
@@ -138,7 +165,7 @@ pub trait Engine: Database {
 }
 
 macro_rules! engine {
-    ($engine:ty) => {
+    ($engine:ty, $id_list:expr) => {
         impl Engine for $engine {
             fn arguments(args: &[Arg]) -> Result<<Self as Database>::Arguments<'_>, AppError> {
                 let mut out = <Self as Database>::Arguments::default();
@@ -149,6 +176,7 @@ macro_rules! engine {
                         Arg::Text(v) => out.add(v.as_str()),
                         Arg::OptText(v) => out.add(v.as_deref()),
                         Arg::Bool(v) => out.add(*v),
+                        Arg::IntList(v) => out.add($id_list(v)),
                     }
                     .map_err(|e| AppError::internal(format!("binding an argument: {e}")))?;
                 }
@@ -158,5 +186,5 @@ macro_rules! engine {
     };
 }
 
-engine!(Sqlite);
-engine!(Postgres);
+engine!(Sqlite, |ids: &Vec<i64>| serde_json::to_string(ids).expect("ids serialize"));
+engine!(Postgres, |ids: &Vec<i64>| ids.clone());

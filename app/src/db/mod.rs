@@ -2,11 +2,13 @@
 //! what differs between SQLite and PostgreSQL lives in [`dialect`].
 
 pub mod accounts;
+pub mod bulk_delete;
 pub mod cascade;
 pub mod contacts;
 pub mod dialect;
 pub mod schema;
 pub mod seed;
+pub mod selection;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -133,13 +135,27 @@ impl Db {
     }
 
     /// Runs the statements in order in one transaction: all of them take effect or none.
+    /// Returns the rows each changed.
     pub async fn execute_in_transaction(&self, statements: &[Sql]) -> Result<Vec<u64>, AppError> {
+        self.execute_in_transaction_then(statements, |_| None).await
+    }
+
+    /// Like [`Db::execute_in_transaction`]; `then` sees the rows each statement changed
+    /// and may add one last statement to the same transaction (a progress record, say).
+    pub async fn execute_in_transaction_then(
+        &self,
+        statements: &[Sql],
+        then: impl FnOnce(&[u64]) -> Option<Sql>,
+    ) -> Result<Vec<u64>, AppError> {
         on_pool!(self, |pool: E| {
             let mut tx = pool.begin().await?;
             let mut changed = Vec::with_capacity(statements.len());
             for sql in statements {
                 let done = sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?).execute(&mut *tx).await?;
                 changed.push(done.rows_affected());
+            }
+            if let Some(sql) = then(&changed) {
+                sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(changed)

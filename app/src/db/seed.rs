@@ -148,15 +148,20 @@ const CONTACT_COLUMNS_WITH_ID: &[&str] = &[
     "name_norm", "email_norm", "phone_norm", "created_at", "updated_at", "last_activity_at",
 ];
 
-/// Writes the generator's account and its contacts. Ids are assigned here (the
-/// generator must be the only writer while it runs), then the engine's id sequences
-/// are moved past them.
+/// Creates an account named `options.account_name` and generates its contacts.
 pub async fn seed_account(db: &Db, options: &SeedOptions) -> Result<SeedReport, AppError> {
+    let account_id = accounts::create(db, &options.account_name).await?;
+    seed_contacts(db, account_id, options).await
+}
+
+/// Generates `options.contacts` contacts, with their related rows, into an existing
+/// account. Ids are assigned here (the generator must be the only writer of contacts
+/// while it runs), then the engine's id sequences are moved past them.
+pub async fn seed_contacts(db: &Db, account_id: i64, options: &SeedOptions) -> Result<SeedReport, AppError> {
     debug_assert_eq!(&CONTACT_COLUMNS_WITH_ID[1..], NewContact::COLUMNS);
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(options.seed);
-    let account_id = accounts::create(db, &options.account_name).await?;
-    let campaigns = create_campaigns(db, account_id).await?;
+    let campaigns = campaigns_of(db, account_id).await?;
     let mut next_contact = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts")).await?;
     let mut next_conversation = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM conversations")).await?;
     let now = now();
@@ -186,7 +191,14 @@ pub async fn seed_account(db: &Db, options: &SeedOptions) -> Result<SeedReport, 
     Ok(SeedReport { account_id, contacts: options.contacts, rows, elapsed: started.elapsed() })
 }
 
-async fn create_campaigns(db: &Db, account_id: i64) -> Result<Vec<i64>, AppError> {
+/// The account's campaigns, created first if it has none.
+async fn campaigns_of(db: &Db, account_id: i64) -> Result<Vec<i64>, AppError> {
+    let mut existing = db.sql("SELECT id FROM campaigns WHERE account_id = ");
+    existing.bind(account_id).push(" ORDER BY id");
+    let found: Vec<(i64,)> = db.fetch_all(&existing).await?;
+    if !found.is_empty() {
+        return Ok(found.into_iter().map(|(id,)| id).collect());
+    }
     let mut ids = Vec::new();
     for (i, name) in CAMPAIGNS.iter().enumerate() {
         let mut sql = db.sql("INSERT INTO campaigns (account_id, name, status, created_at) VALUES ");

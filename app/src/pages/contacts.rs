@@ -1,12 +1,16 @@
-//! CRM > Contacts: the account's contacts, 50 a page, searchable. The URL carries the
-//! search and the page position, so reload, back and shared links show the same page.
+//! CRM > Contacts: the account's contacts, 50 a page, searchable, with checkboxes for
+//! bulk actions. The URL carries the search and the page position, so reload, back and
+//! shared links show the same page; the ticked contacts survive paging.
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::bulk_toolbar::BulkToolbar;
+use super::confirm_delete::ConfirmDelete;
+use super::selection::Ticked;
 use crate::api::list_contacts;
-use crate::model::{format_date, Contact, ContactPage, ListQuery};
+use crate::model::{format_date, plural, Contact, ContactPage, DeleteReport, ListQuery};
 
 /// The list's URL for a search and an optional page position.
 fn list_href(search: &str, position: Option<(&str, &str)>) -> String {
@@ -36,6 +40,25 @@ pub fn ContactsPage() -> impl IntoView {
     });
     let page = Resource::new(move || query.get(), list_contacts);
     let search = move || query.with(|q| q.search.clone());
+    let ticked = RwSignal::new(Ticked::default());
+    let confirming = RwSignal::new(false);
+    let done_message = RwSignal::new(None::<String>);
+
+    // Another search is another list: what was ticked in the old one no longer applies.
+    Effect::watch(move || query.with(|q| q.search.clone()), move |_, _, _| ticked.set(Ticked::default()), false);
+
+    let navigate = use_navigate();
+    let on_deleted = Callback::new(move |report: DeleteReport| {
+        done_message.set(Some(format!("Deleted {}", plural(report.contacts, "contact", "contacts"))));
+        ticked.set(Ticked::default());
+        // Back to the first page of the same list, fetched afresh.
+        let (search, paged) = query.with_untracked(|q| (q.search.clone(), q.after.is_some() || q.before.is_some()));
+        if paged {
+            navigate(&list_href(&search, None), Default::default());
+        } else {
+            page.refetch();
+        }
+    });
 
     view! {
         <header class="page-header">
@@ -54,20 +77,31 @@ pub fn ContactsPage() -> impl IntoView {
                 </div>
             </Form>
         </header>
+        <p class="notice" role="status">{move || done_message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <ContactList page search=query.get_untracked().search/> }.into_any(),
+                    Ok(page) => {
+                        view! { <ContactList page search=query.get_untracked().search ticked confirming done_message/> }
+                            .into_any()
+                    }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+        <ConfirmDelete ticked confirming on_deleted/>
     }
 }
 
 #[component]
-fn ContactList(page: ContactPage, search: String) -> impl IntoView {
-    let ContactPage { contacts, total, offset, next, prev } = page;
+fn ContactList(
+    page: ContactPage,
+    search: String,
+    ticked: RwSignal<Ticked>,
+    confirming: RwSignal<bool>,
+    done_message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let ContactPage { contacts, total, offset, next, prev, watermark } = page;
     let summary = if contacts.is_empty() {
         format!("No contacts on this page of {total}")
     } else {
@@ -75,6 +109,7 @@ fn ContactList(page: ContactPage, search: String) -> impl IntoView {
     };
     let prev_href = prev.map(|c| list_href(&search, Some(("before", &c))));
     let next_href = next.map(|c| list_href(&search, Some(("after", &c))));
+    let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
     let empty = contacts.is_empty().then(|| {
         let text = if search.trim().is_empty() {
             "There are no contacts here yet.".to_string()
@@ -83,8 +118,12 @@ fn ContactList(page: ContactPage, search: String) -> impl IntoView {
         };
         view! { <p class="empty" role="status">{text}</p> }
     });
-    let table = (!contacts.is_empty()).then(|| view! { <ContactTable contacts/> });
+    let table = (!contacts.is_empty()).then(|| {
+        view! { <ContactTable contacts page_ids=page_ids.clone() ticked done_message/> }
+    });
     view! {
+        <BulkToolbar ticked confirming/>
+        <SelectAllBanner page_ids search total watermark ticked/>
         {empty}
         {table}
         <nav class="pager" aria-label="Pagination">
@@ -92,6 +131,49 @@ fn ContactList(page: ContactPage, search: String) -> impl IntoView {
             <PageLink href=prev_href label="Previous"/>
             <PageLink href=next_href label="Next"/>
         </nav>
+    }
+    .into_any()
+}
+
+/// Once a whole page is ticked: the offer to tick every contact of the list.
+#[component]
+fn SelectAllBanner(page_ids: Vec<i64>, search: String, total: i64, watermark: i64, ticked: RwSignal<Ticked>) -> impl IntoView {
+    let on_page = page_ids.len();
+    let page_ids = StoredValue::new(page_ids);
+    let search = StoredValue::new(search);
+    let select_all = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        ticked.set(Ticked::All { search: search.get_value(), except: Default::default(), watermark, total });
+    };
+    let clear = move |_| ticked.set(Ticked::default());
+    move || {
+        let t = ticked.get();
+        if let Ticked::All { total, .. } = &t {
+            let text = if t.count() == *total {
+                format!("All {} are selected.", plural(*total, "contact", "contacts"))
+            } else {
+                format!("{} of {total} contacts are selected.", t.count())
+            };
+            return Some(
+                view! {
+                    <div class="banner" role="region" aria-label="Selection">
+                        <span>{text}</span>
+                        <button type="button" class="link" on:click=clear>"Clear selection"</button>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        let whole_page = page_ids.with_value(|ids| t.coverage(ids).0);
+        whole_page.then(|| {
+            view! {
+                <div class="banner" role="region" aria-label="Selection">
+                    <span>{format!("All {} on this page are selected.", plural(on_page as i64, "contact", "contacts"))}</span>
+                    <a href="#" class="link" on:click=select_all>{format!("Select all {}", plural(total, "contact", "contacts"))}</a>
+                </div>
+            }
+            .into_any()
+        })
     }
 }
 
@@ -105,12 +187,33 @@ fn PageLink(href: Option<String>, label: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn ContactTable(contacts: Vec<Contact>) -> impl IntoView {
+fn ContactTable(
+    contacts: Vec<Contact>,
+    page_ids: Vec<i64>,
+    ticked: RwSignal<Ticked>,
+    done_message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let page_ids = StoredValue::new(page_ids);
+    let coverage = move || page_ids.with_value(|ids| ticked.with(|t| t.coverage(ids)));
+    let toggle_page = move |_| {
+        let (all, _) = coverage();
+        page_ids.with_value(|ids| ticked.update(|t| t.set_many(ids, !all)));
+        done_message.set(None);
+    };
     view! {
         <div class="table-wrap">
             <table class="contacts">
                 <thead>
                     <tr>
+                        <th scope="col" class="check">
+                            <input
+                                type="checkbox"
+                                aria-label="Select all on this page"
+                                prop:checked=move || coverage().0
+                                prop:indeterminate=move || { let (all, some) = coverage(); some && !all }
+                                on:change=toggle_page
+                            />
+                        </th>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Email"</th>
                         <th scope="col">"Phone"</th>
@@ -120,23 +223,37 @@ fn ContactTable(contacts: Vec<Contact>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c/> }).collect_view()}
+                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c ticked done_message/> }).collect_view()}
                 </tbody>
             </table>
         </div>
     }
+    .into_any()
 }
 
 #[component]
-fn ContactRow(contact: Contact) -> impl IntoView {
+fn ContactRow(contact: Contact, ticked: RwSignal<Ticked>, done_message: RwSignal<Option<String>>) -> impl IntoView {
+    let id = contact.id;
     let name = contact.display_name();
     let tags = contact.tag_list();
     let created = format_date(contact.created_at);
     let last_activity = contact.last_activity_at.map(format_date).unwrap_or_else(|| "Never".to_string());
+    let is_ticked = move || ticked.with(|t| t.is_ticked(id));
     view! {
-        <tr>
+        <tr class:ticked=is_ticked>
+            <td class="check">
+                <input
+                    type="checkbox"
+                    aria-label=format!("Select {name}")
+                    prop:checked=is_ticked
+                    on:change=move |ev| {
+                        ticked.update(|t| t.set(id, event_target_checked(&ev)));
+                        done_message.set(None);
+                    }
+                />
+            </td>
             <th scope="row" class="name">
-                {name}
+                {name.clone()}
                 {contact.company.clone().map(|c| view! { <span class="company">{c}</span> })}
             </th>
             <td class="email">{contact.email.clone().unwrap_or_default()}</td>

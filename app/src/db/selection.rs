@@ -1,0 +1,67 @@
+//! Turning a [`Selection`] into the contacts it means, inside one account.
+
+use super::contacts::{push_matching, validate_search, watermark};
+use super::{Db, Sql};
+use crate::error::AppError;
+use crate::model::{Selection, MAX_SELECTION_IDS};
+
+/// Refuses a malformed selection before it touches any data.
+pub async fn validate(db: &Db, selection: &Selection) -> Result<(), AppError> {
+    let too_many = || {
+        AppError::bad_request(format!(
+            "A selection may name at most {MAX_SELECTION_IDS} contacts one by one; use “Select all” instead."
+        ))
+    };
+    match selection {
+        Selection::Ids { ids } => {
+            if ids.is_empty() {
+                return Err(AppError::bad_request("No contacts are selected."));
+            }
+            if ids.len() > MAX_SELECTION_IDS {
+                return Err(too_many());
+            }
+        }
+        Selection::All { search, except, watermark: mark } => {
+            validate_search(search)?;
+            if except.len() > MAX_SELECTION_IDS {
+                return Err(too_many());
+            }
+            // The watermark must be one the server handed out: not before the first
+            // contact, not after the newest one.
+            if *mark < 0 || *mark > watermark(db).await? {
+                return Err(AppError::bad_request(
+                    "This selection is not valid (its moment is unknown). Reload the list and select again.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends `SELECT id FROM contacts WHERE …`: the ids of the account's contacts the
+/// selection means. Ids of other accounts or of no contact simply match nothing.
+pub fn push_ids(sql: &mut Sql, account_id: i64, selection: &Selection) {
+    sql.push("SELECT id FROM contacts");
+    match selection {
+        Selection::Ids { ids } => {
+            sql.push(" WHERE account_id = ").bind(account_id).push(" AND id IN (");
+            sql.push_id_set(ids).push(")");
+        }
+        Selection::All { search, except, watermark } => {
+            push_matching(sql, account_id, search);
+            sql.push(" AND id <= ").bind(*watermark);
+            if !except.is_empty() {
+                sql.push(" AND id NOT IN (");
+                sql.push_id_set(except).push(")");
+            }
+        }
+    }
+}
+
+/// How many contacts the selection means now.
+pub async fn count(db: &Db, account_id: i64, selection: &Selection) -> Result<i64, AppError> {
+    let mut sql = db.sql("SELECT COUNT(*) FROM (");
+    push_ids(&mut sql, account_id, selection);
+    sql.push(") selected");
+    db.fetch_i64(&sql).await
+}

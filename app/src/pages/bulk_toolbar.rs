@@ -1,0 +1,46 @@
+//! The bulk-action toolbar: slides in above the table once something is ticked, says how
+//! many, and holds the bulk actions menu (a native popover: light dismiss for free).
+
+use leptos::prelude::*;
+
+use super::selection::Ticked;
+
+const MENU_ID: &str = "bulk-actions-menu";
+
+#[component]
+pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl IntoView {
+    let count = move || ticked.with(|t| t.count());
+    view! {
+        <Show when=move || { count() > 0 }>
+            <div role="toolbar" aria-label="Bulk actions" class="bulk-toolbar">
+                <span class="selected-count">{move || format!("{} selected", count())}</span>
+                <button type="button" class="button" popovertarget=MENU_ID aria-haspopup="menu">
+                    "Bulk actions"
+                    <span aria-hidden="true">" ▾"</span>
+                </button>
+                <div id=MENU_ID popover="auto" role="menu" aria-label="Bulk actions" class="menu">
+                    <button
+                        type="button"
+                        role="menuitem"
+                        class="menu-item danger"
+                        popovertarget=MENU_ID
+                        popovertargetaction="hide"
+                        on:click=move |_| confirming.set(true)
+                    >
+                        <TrashIcon/>
+                        "Delete"
+                    </button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+pub fn TrashIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" fill="currentColor">
+            <path d="M9 3h6l1 2h4v2H4V5h4l1-2zM6 9h12l-1 12H7L6 9zm4 2v8h1.5v-8H10zm2.5 0v8H14v-8h-1.5z"/>
+        </svg>
+    }
+}

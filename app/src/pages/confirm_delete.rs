@@ -1,0 +1,134 @@
+//! The confirm dialog of a bulk delete: a native modal <dialog> (its role, focus trap,
+//! Escape and inert background come from the browser). It shows what the server counted
+//! for this exact selection, and for large or whole-account deletes asks the user to
+//! type the number.
+
+use leptos::prelude::*;
+
+use super::bulk_toolbar::TrashIcon;
+use super::selection::Ticked;
+use crate::api::{DeleteContacts, PreviewDelete};
+use crate::model::{plural, DeletePreview, DeleteReport, DeleteRequest, Selection};
+
+/// A fresh key per opened dialog: repeats of the same confirmation delete only once.
+fn new_request_key() -> String {
+    let random = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+    format!("{random:016x}-{:x}", js_sys::Date::now() as u64)
+}
+
+#[component]
+pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_deleted: Callback<DeleteReport>) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let preview = ServerAction::<PreviewDelete>::new();
+    let delete = ServerAction::<DeleteContacts>::new();
+    let selection = RwSignal::new(None::<Selection>);
+    let typed = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+
+    // Opening: take the selection as it is now, ask the server what it means, show the
+    // modal. Closing (Cancel, Escape, done) resets nothing the user ticked.
+    Effect::new(move |_| {
+        let Some(d) = dialog.get() else { return };
+        if confirming.get() {
+            match ticked.get_untracked().selection() {
+                Some(s) => {
+                    selection.set(Some(s.clone()));
+                    typed.set(String::new());
+                    key.set(new_request_key());
+                    preview.value().set(None);
+                    delete.value().set(None);
+                    preview.dispatch(PreviewDelete { selection: s });
+                    if !d.open() {
+                        let _ = d.show_modal();
+                    }
+                }
+                None => confirming.set(false),
+            }
+        } else if d.open() {
+            d.close();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(report)) = delete.value().get() {
+            delete.value().set(None);
+            confirming.set(false);
+            on_deleted.run(report);
+        }
+    });
+
+    let previewed = move || preview.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    let count = move || previewed().map(|p| p.contacts).unwrap_or_else(|| ticked.with_untracked(|t| t.count()));
+    let needs_typing = move || previewed().is_some_and(|p| p.needs_typed_confirmation);
+    let typed_ok = move || !needs_typing() || typed.with(|t| t.trim() == count().to_string());
+    let can_delete = move || previewed().is_some_and(|p| p.contacts > 0) && typed_ok() && !delete.pending().get();
+    let confirm = move |_| {
+        let (Some(selection), Some(p)) = (selection.get_untracked(), previewed()) else { return };
+        delete.dispatch(DeleteContacts {
+            request: DeleteRequest {
+                selection,
+                confirmed_count: p.contacts,
+                typed_confirmation: p.needs_typed_confirmation.then(|| typed.get_untracked()),
+                request_key: key.get_untracked(),
+            },
+        });
+    };
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="confirm"
+            aria-labelledby="confirm-delete-title"
+            aria-describedby="confirm-delete-warning"
+            on:close=move |_| confirming.set(false)
+        >
+            <h2 id="confirm-delete-title">{move || format!("Delete {}?", plural(count(), "contact", "contacts"))}</h2>
+            <p class="from">{move || selection.with(|s| s.as_ref().map(Selection::describe))}</p>
+            {move || match preview.value().get() {
+                None => view! { <p class="muted" role="status">"Counting what goes with them…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Some(Ok(p)) => view! { <Impact preview=p/> }.into_any(),
+            }}
+            <p id="confirm-delete-warning" class="warning">
+                <strong>"This action cannot be undone."</strong>
+            </p>
+            <Show when=needs_typing>
+                <div class="typed">
+                    <label for="confirm-delete-typed">{move || format!("Type {} to confirm", count())}</label>
+                    <input
+                        id="confirm-delete-typed"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                    />
+                </div>
+            </Show>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <div class="actions">
+                <button type="button" class="button" autofocus on:click=move |_| confirming.set(false)>
+                    "Cancel"
+                </button>
+                <button type="button" class="button danger" disabled=move || !can_delete() on:click=confirm>
+                    <TrashIcon/>
+                    {move || if delete.pending().get() { "Deleting…" } else { "Delete" }}
+                </button>
+            </div>
+        </dialog>
+    }
+}
+
+/// The related records that go with the contacts, as counted by the server.
+#[component]
+fn Impact(preview: DeletePreview) -> impl IntoView {
+    view! {
+        <p>"Deleted with them, permanently:"</p>
+        <ul class="impact" aria-label="Related records deleted with them">
+            {preview
+                .areas
+                .into_iter()
+                .map(|a| view! { <li><strong>{a.rows}</strong>" "{a.label}</li> })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,115 @@
+//! What the user has ticked, in the browser. It becomes a [`Selection`] for the server
+//! when an action is confirmed; until then it only drives the checkboxes and counts.
+
+use std::collections::BTreeSet;
+
+use crate::model::Selection;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ticked {
+    /// These contacts, ticked row by row or a page at a time.
+    Ids(BTreeSet<i64>),
+    /// Every contact of the list (`total` of them when it was counted, up to
+    /// `watermark`), except the unticked ones.
+    All { search: String, except: BTreeSet<i64>, watermark: i64, total: i64 },
+}
+
+impl Default for Ticked {
+    fn default() -> Self {
+        Ticked::Ids(BTreeSet::new())
+    }
+}
+
+impl Ticked {
+    pub fn is_ticked(&self, id: i64) -> bool {
+        match self {
+            Ticked::Ids(ids) => ids.contains(&id),
+            Ticked::All { except, .. } => !except.contains(&id),
+        }
+    }
+
+    pub fn set(&mut self, id: i64, on: bool) {
+        self.set_many(&[id], on);
+    }
+
+    pub fn set_many(&mut self, ids: &[i64], on: bool) {
+        match self {
+            Ticked::Ids(set) => {
+                for id in ids {
+                    if on { set.insert(*id) } else { set.remove(id) };
+                }
+            }
+            Ticked::All { except, .. } => {
+                for id in ids {
+                    if on { except.remove(id) } else { except.insert(*id) };
+                }
+            }
+        }
+    }
+
+    /// Whether all, and whether any, of `ids` are ticked.
+    pub fn coverage(&self, ids: &[i64]) -> (bool, bool) {
+        let ticked = ids.iter().filter(|id| self.is_ticked(**id)).count();
+        (!ids.is_empty() && ticked == ids.len(), ticked > 0)
+    }
+
+    /// How many contacts are ticked, as far as the browser knows.
+    pub fn count(&self) -> i64 {
+        match self {
+            Ticked::Ids(ids) => ids.len() as i64,
+            Ticked::All { except, total, .. } => (total - except.len() as i64).max(0),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Ticked::All { .. })
+    }
+
+    /// What the server is asked to act on; `None` when nothing is ticked.
+    pub fn selection(&self) -> Option<Selection> {
+        if self.count() == 0 {
+            return None;
+        }
+        Some(match self {
+            Ticked::Ids(ids) => Selection::Ids { ids: ids.iter().copied().collect() },
+            Ticked::All { search, except, watermark, .. } => Selection::All {
+                search: search.clone(),
+                except: except.iter().copied().collect(),
+                watermark: *watermark,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticking_rows_and_a_page() {
+        let mut t = Ticked::default();
+        assert_eq!(t.selection(), None);
+        t.set(3, true);
+        assert_eq!(t.coverage(&[1, 2, 3]), (false, true));
+        t.set_many(&[1, 2, 3], true);
+        assert_eq!(t.coverage(&[1, 2, 3]), (true, true));
+        t.set(2, false);
+        assert_eq!(t.count(), 2);
+        assert_eq!(t.selection(), Some(Selection::Ids { ids: vec![1, 3] }));
+    }
+
+    #[test]
+    fn all_except_the_unticked() {
+        let mut t = Ticked::All { search: "ann".into(), except: BTreeSet::new(), watermark: 900, total: 120 };
+        assert!(t.is_ticked(77));
+        t.set(77, false);
+        assert_eq!(t.count(), 119);
+        assert_eq!(t.coverage(&[76, 77]), (false, true));
+        assert_eq!(
+            t.selection(),
+            Some(Selection::All { search: "ann".into(), except: vec![77], watermark: 900 })
+        );
+        t.set_many(&[76, 77], true);
+        assert_eq!(t.count(), 120);
+    }
+}

@@ -1,0 +1,355 @@
+//! Bulk delete on each engine: exactly the selected contacts go, with exactly their rows
+//! in every area of the cascade; the preview counts what the delete removes; select-all
+//! honours search, exceptions and its watermark; other accounts are out of reach; a
+//! failure part-way leaves every contact whole or fully gone; a repeat deletes once.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use app::db::bulk_delete::{delete, preview, CHUNK_SIZE};
+use app::db::cascade::{Link, AREAS};
+use app::db::contacts::{self, watermark};
+use app::db::seed::{seed_account, SeedOptions};
+use app::db::{selection, Db};
+use app::error::AppError;
+use app::model::{DeleteReport, DeleteRequest, Selection};
+use common::{contact, on_each_engine};
+
+/// Two generated accounts: A (300 contacts) and B (150).
+async fn two_accounts(db: &Db) -> (i64, i64) {
+    let a = seed_account(db, &SeedOptions { account_name: "A".into(), contacts: 300, seed: 1 }).await.unwrap();
+    let b = seed_account(db, &SeedOptions { account_name: "B".into(), contacts: 150, seed: 2 }).await.unwrap();
+    (a.account_id, b.account_id)
+}
+
+async fn ids_of(db: &Db, account: i64) -> Vec<i64> {
+    let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
+    sql.bind(account).push(" ORDER BY id");
+    db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
+}
+
+/// Rows per (area, contact) over the whole database, read through the cascade declaration.
+async fn rows_per_contact(db: &Db) -> BTreeMap<(&'static str, i64), i64> {
+    let mut out = BTreeMap::new();
+    for area in AREAS {
+        let sql = match area.link {
+            Link::Contact => format!("SELECT contact_id, COUNT(*) FROM {} GROUP BY contact_id", area.table),
+            Link::Via { parent, column } => format!(
+                "SELECT p.contact_id, COUNT(*) FROM {} t JOIN {parent} p ON p.id = t.{column} GROUP BY p.contact_id",
+                area.table
+            ),
+        };
+        for (contact, n) in db.fetch_all::<(i64, i64)>(&db.sql(&sql)).await.unwrap() {
+            out.insert((area.table, contact), n);
+        }
+    }
+    out
+}
+
+/// Row counts of every table, to show that a refused request changed nothing.
+async fn table_counts(db: &Db) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in ["accounts", "contacts", "campaigns", "bulk_actions"].into_iter().chain(AREAS.iter().map(|a| a.table)) {
+        out.push(db.fetch_i64(&db.sql(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap());
+    }
+    out
+}
+
+fn request(selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
+    DeleteRequest {
+        selection,
+        confirmed_count: confirmed,
+        typed_confirmation: typed.map(String::from),
+        request_key: key.to_string(),
+    }
+}
+
+/// Asserts that exactly `gone` lost all their rows and every other contact kept its own.
+fn assert_only_these_gone(
+    before: &BTreeMap<(&'static str, i64), i64>,
+    after: &BTreeMap<(&'static str, i64), i64>,
+    gone: &BTreeSet<i64>,
+    report: &DeleteReport,
+) {
+    let mut removed: BTreeMap<&str, i64> = BTreeMap::new();
+    for ((table, contact), n) in before {
+        if gone.contains(contact) {
+            assert_eq!(after.get(&(table, *contact)), None, "{table} rows of deleted contact {contact} remain");
+            *removed.entry(table).or_default() += n;
+        } else {
+            assert_eq!(after.get(&(table, *contact)), Some(n), "{table} rows of kept contact {contact} changed");
+        }
+    }
+    assert_eq!(after.len(), before.iter().filter(|((_, c), _)| !gone.contains(c)).count());
+    for area in &report.areas {
+        assert_eq!(area.rows, removed.get(area.area.as_str()).copied().unwrap_or(0), "report for {}", area.area);
+    }
+}
+
+#[tokio::test]
+async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().step_by(7).collect();
+        let selection = Selection::Ids { ids: picked.clone() };
+        let before = rows_per_contact(&db).await;
+        let campaigns = db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaigns")).await.unwrap();
+
+        let expected = preview(&db, a, &selection).await.unwrap();
+        assert_eq!(expected.contacts, picked.len() as i64);
+        assert!(!expected.whole_account && !expected.needs_typed_confirmation);
+        let report = delete(&db, a, &request(selection, expected.contacts, None, "ticked-rows-1"), CHUNK_SIZE).await.unwrap();
+
+        // The preview counted exactly what the delete removed, area by area.
+        assert_eq!(report.contacts, expected.contacts);
+        assert_eq!(report.areas, expected.areas);
+        assert!(report.areas.iter().filter(|a| a.rows > 0).count() >= 6, "{:?}", report.areas);
+
+        let after = rows_per_contact(&db).await;
+        assert_only_these_gone(&before, &after, &picked.iter().copied().collect(), &report);
+        assert_eq!(ids_of(&db, a).await.len(), 300 - picked.len());
+        assert_eq!(ids_of(&db, b).await.len(), 150);
+        assert_eq!(db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaigns")).await.unwrap(), campaigns, "campaigns survive");
+
+        let mut record = db.sql("SELECT contacts_done FROM bulk_actions WHERE status = 'done' AND request_key = ");
+        record.bind("ticked-rows-1");
+        assert_eq!(db.fetch_i64(&record).await.unwrap(), picked.len() as i64);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn select_all_deletes_the_search_matches_except_the_unticked() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let mark = watermark(&db).await.unwrap();
+        let matching = Selection::All { search: "gmail".into(), except: vec![], watermark: mark };
+        let mut matches = Vec::new();
+        let mut sql = db.sql("");
+        selection::push_ids(&mut sql, a, &matching);
+        for (id,) in db.fetch_all::<(i64,)>(&sql).await.unwrap() {
+            matches.push(id);
+        }
+        assert!(matches.len() > 20, "{} gmail contacts", matches.len());
+        let except: Vec<i64> = matches.iter().copied().take(3).collect();
+        let chosen = Selection::All { search: "gmail".into(), except: except.clone(), watermark: mark };
+        let before = rows_per_contact(&db).await;
+
+        let expected = preview(&db, a, &chosen).await.unwrap();
+        assert_eq!(expected.contacts, matches.len() as i64 - 3);
+        // Small chunks, so that the selection is resolved afresh several times.
+        let report = delete(&db, a, &request(chosen, expected.contacts, None, "search-all-1"), 7).await.unwrap();
+        assert_eq!(report.contacts, expected.contacts);
+        assert_eq!(report.areas, expected.areas);
+
+        let gone: BTreeSet<i64> = matches.iter().copied().filter(|id| !except.contains(id)).collect();
+        assert_only_these_gone(&before, &rows_per_contact(&db).await, &gone, &report);
+        let left = contacts::list(&db, a, &app::model::ListQuery { search: "gmail".into(), ..Default::default() }).await.unwrap();
+        let mut left_ids: Vec<i64> = left.contacts.iter().map(|c| c.id).collect();
+        left_ids.sort();
+        let mut kept = except.clone();
+        kept.sort();
+        assert_eq!(left_ids, kept);
+        assert_eq!(ids_of(&db, a).await.len(), 300 - gone.len());
+        assert_eq!(ids_of(&db, b).await.len(), 150);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contacts_created_after_the_selection_are_not_deleted() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let mark = watermark(&db).await.unwrap();
+        let chosen = Selection::All { search: "gmail".into(), except: vec![], watermark: mark };
+        let counted = preview(&db, a, &chosen).await.unwrap().contacts;
+        // While the user reads the dialog, a matching contact arrives.
+        let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
+        assert_eq!(preview(&db, a, &chosen).await.unwrap().contacts, counted, "the preview ignores it too");
+
+        let report = delete(&db, a, &request(chosen, counted, None, "drift-test-1"), CHUNK_SIZE).await.unwrap();
+        assert_eq!(report.contacts, counted);
+        assert!(ids_of(&db, a).await.contains(&late));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_accounts_contacts_are_out_of_reach() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let mine = ids_of(&db, a).await;
+        let theirs = ids_of(&db, b).await;
+        let mixed = Selection::Ids { ids: vec![mine[0], mine[1], theirs[0], theirs[1]] };
+        assert_eq!(preview(&db, a, &mixed).await.unwrap().contacts, 2);
+
+        // The user was shown 2; a request claiming 4 is refused and changes nothing.
+        let counts = table_counts(&db).await;
+        let err = delete(&db, a, &request(mixed.clone(), 4, None, "mixed-ids-1"), CHUNK_SIZE).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        assert_eq!(table_counts(&db).await, counts);
+
+        let before = rows_per_contact(&db).await;
+        let report = delete(&db, a, &request(mixed, 2, None, "mixed-ids-2"), CHUNK_SIZE).await.unwrap();
+        assert_eq!(report.contacts, 2);
+        assert_only_these_gone(&before, &rows_per_contact(&db).await, &[mine[0], mine[1]].into(), &report);
+        assert_eq!(ids_of(&db, b).await, theirs);
+
+        // Only B's ids: nothing of A's selection exists, so nothing happens.
+        let counts = table_counts(&db).await;
+        let only_theirs = Selection::Ids { ids: theirs[..5].to_vec() };
+        assert_eq!(preview(&db, a, &only_theirs).await.unwrap().contacts, 0);
+        let err = delete(&db, a, &request(only_theirs, 5, None, "their-ids-1"), CHUNK_SIZE).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        assert_eq!(table_counts(&db).await, counts);
+    })
+    .await;
+}
+
+/// Makes the delete of one contact fail, as a crash or a lost connection would.
+async fn fail_on_delete_of(db: &Db, contact: i64) {
+    let statements = match db {
+        Db::Sqlite(_) => vec![format!(
+            "CREATE TRIGGER injected_failure BEFORE DELETE ON contacts WHEN OLD.id = {contact} \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+        Db::Postgres(_) => vec![
+            format!(
+                "CREATE FUNCTION injected_failure() RETURNS trigger AS $$ BEGIN \
+                 IF OLD.id = {contact} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN OLD; END $$ LANGUAGE plpgsql"
+            ),
+            "CREATE TRIGGER injected_failure BEFORE DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION injected_failure()".into(),
+        ],
+    };
+    for s in statements {
+        db.execute(&db.sql(&s)).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let ids = ids_of(&db, a).await;
+        fail_on_delete_of(&db, ids[24]).await; // in the third chunk of ten
+        let everything = Selection::All { search: String::new(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let before = rows_per_contact(&db).await;
+
+        let err = delete(&db, a, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await.unwrap_err();
+        match &err {
+            AppError::Incomplete(m) => assert!(m.contains("20 of 300 contacts"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let after = rows_per_contact(&db).await;
+        let left: BTreeSet<i64> = ids_of(&db, a).await.into_iter().collect();
+        let gone: BTreeSet<i64> = ids[..20].iter().copied().collect();
+        assert_eq!(left, ids[20..].iter().copied().collect(), "the first two chunks went, the rest stayed");
+        for ((table, contact), n) in &before {
+            let now = after.get(&(table, *contact));
+            if gone.contains(contact) {
+                assert_eq!(now, None, "{table} of deleted {contact}");
+            } else {
+                assert_eq!(now, Some(n), "{table} of kept {contact}: a half-deleted contact");
+            }
+        }
+        assert_eq!(ids_of(&db, b).await.len(), 150);
+        let mut record = db.sql("SELECT contacts_done FROM bulk_actions WHERE status = 'failed' AND request_key = ");
+        record.bind("failing-1");
+        assert_eq!(db.fetch_i64(&record).await.unwrap(), 20);
+
+        // The same request again reports the failure; a new one, once the cause is gone, finishes the job.
+        assert!(matches!(delete(&db, a, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await, Err(AppError::Incomplete(_))));
+        let drop = match &db {
+            Db::Sqlite(_) => "DROP TRIGGER injected_failure",
+            Db::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
+        };
+        db.execute(&db.sql(drop)).await.unwrap();
+        let report = delete(&db, a, &request(everything, 280, Some("280"), "failing-2"), 10).await.unwrap();
+        assert_eq!(report.contacts, 280);
+        assert!(ids_of(&db, a).await.is_empty());
+        assert_eq!(ids_of(&db, b).await.len(), 150);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_double_submit_deletes_once_and_reports_the_same() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().take(40).collect();
+        let req = request(Selection::Ids { ids: picked }, 40, None, "double-click-1");
+        let (first, second) = tokio::join!(delete(&db, a, &req, 10), delete(&db, a, &req, 10));
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!(first.contacts, 40);
+        assert_eq!(first, second);
+        // A late retry of the same request gets the same answer and deletes nothing more.
+        assert_eq!(delete(&db, a, &req, 10).await.unwrap(), first);
+        assert_eq!(ids_of(&db, a).await.len(), 260);
+        let mut records = db.sql("SELECT COUNT(*) FROM bulk_actions WHERE request_key = ");
+        records.bind("double-click-1");
+        assert_eq!(db.fetch_i64(&records).await.unwrap(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn large_and_whole_account_deletes_need_the_typed_number() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let all = Selection::All { search: String::new(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let p = preview(&db, a, &all).await.unwrap();
+        assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
+        let counts = table_counts(&db).await;
+        for typed in [None, Some("30"), Some("all")] {
+            let err = delete(&db, a, &request(all.clone(), 300, typed, "typed-first"), CHUNK_SIZE).await.unwrap_err();
+            assert_eq!(err, AppError::BadRequest("Type 300 to confirm this delete.".into()));
+        }
+        assert_eq!(table_counts(&db).await, counts);
+        // 1,000 or more contacts need it too, even when not the whole account.
+        let big = seed_account(&db, &SeedOptions { account_name: "Big".into(), contacts: 1_001, seed: 3 }).await.unwrap();
+        let mark = watermark(&db).await.unwrap();
+        let except_one = Selection::All { search: String::new(), except: vec![mark], watermark: mark };
+        let p = preview(&db, big.account_id, &except_one).await.unwrap();
+        assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
+
+        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-second"), CHUNK_SIZE).await.unwrap();
+        assert_eq!(report.contacts, 300);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_selections_are_refused_and_change_nothing() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let mark = watermark(&db).await.unwrap();
+        let counts = table_counts(&db).await;
+        let bad = [
+            (Selection::Ids { ids: vec![] }, "No contacts are selected."),
+            (Selection::Ids { ids: (1..=10_001).collect() }, "at most 10000"),
+            (Selection::All { search: String::new(), except: vec![], watermark: mark + 1_000 }, "Reload the list"),
+            (Selection::All { search: String::new(), except: vec![], watermark: -1 }, "Reload the list"),
+            (Selection::All { search: "x".repeat(201), except: vec![], watermark: mark }, "too long"),
+            (Selection::All { search: String::new(), except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
+        ];
+        for (selection, says) in bad {
+            for result in [
+                preview(&db, a, &selection).await.map(|_| ()),
+                delete(&db, a, &request(selection.clone(), 1, Some("1"), "bad-input-1"), CHUNK_SIZE).await.map(|_| ()),
+            ] {
+                match result {
+                    Err(AppError::BadRequest(m)) => assert!(m.contains(says), "{m:?} should say {says:?}"),
+                    other => panic!("{selection:?}: {other:?}"),
+                }
+            }
+        }
+        let ok_selection = Selection::Ids { ids: ids_of(&db, a).await[..2].to_vec() };
+        for key in ["", "short", "has spaces in it", &"k".repeat(65)] {
+            let err = delete(&db, a, &request(ok_selection.clone(), 2, None, key), CHUNK_SIZE).await.unwrap_err();
+            assert!(matches!(err, AppError::BadRequest(_)), "key {key:?}: {err:?}");
+        }
+        assert_eq!(table_counts(&db).await, counts);
+    })
+    .await;
+}

@@ -1,0 +1,282 @@
+import { test, expect, Page } from '@playwright/test';
+import { bodyRows, demo, open, resetDemo, server, stats, summary } from './support';
+
+// One test per scenario of the seed article. Each starts from the demo account's
+// 500 generated contacts and checks the database afterwards through `server stats`.
+const TOTAL = 500;
+test.beforeEach(() => resetDemo(TOTAL));
+
+const toolbar = (page: Page) => page.getByRole('toolbar', { name: 'Bulk actions' });
+const dialog = (page: Page) => page.getByRole('dialog');
+const headerBox = (page: Page) => page.getByRole('checkbox', { name: 'Select all on this page' });
+
+/** The names of the contacts on the page, as their checkboxes announce them. */
+async function rowNames(page: Page): Promise<string[]> {
+  await expect(bodyRows(page).first()).toBeVisible();
+  const boxes = await bodyRows(page).getByRole('checkbox').all();
+  const names: string[] = [];
+  for (const box of boxes) names.push((await box.getAttribute('aria-label'))!.replace(/^Select /, ''));
+  return names;
+}
+
+/** Names that only one row of the page has (the demo data has duplicate people). */
+async function uniqueNames(page: Page): Promise<string[]> {
+  const names = await rowNames(page);
+  return names.filter((n) => names.indexOf(n) === names.lastIndexOf(n));
+}
+
+const rowBox = (page: Page, name: string) => page.getByRole('checkbox', { name: `Select ${name}`, exact: true });
+
+async function openDeleteDialog(page: Page) {
+  await toolbar(page).getByRole('button', { name: 'Bulk actions' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(dialog(page)).toBeVisible();
+  await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
+}
+
+/** The related-record counts the dialog shows, by label. */
+async function shownImpact(page: Page): Promise<Record<string, number>> {
+  const items = await dialog(page).getByRole('listitem').allInnerTexts();
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    const m = item.trim().match(/^(\d+)\s+(.+)$/)!;
+    out[m[2]] = Number(m[1]);
+  }
+  return out;
+}
+
+const LABELS: Record<string, string> = {
+  conversations: 'conversations',
+  messages: 'messages',
+  notes: 'notes',
+  opportunities: 'opportunities',
+  tasks: 'tasks',
+  appointments: 'appointments',
+  manual_actions: 'manual actions',
+  campaign_enrollments: 'campaign enrollments',
+};
+
+/** Asserts that the database lost exactly `contacts` contacts and the rows the dialog announced. */
+function expectRemoved(before: ReturnType<typeof demo>, impact: Record<string, number>, contacts: number) {
+  const after = demo();
+  expect(after.contacts).toBe(before.contacts - contacts);
+  expect(after.campaigns).toBe(before.campaigns);
+  for (const [area, label] of Object.entries(LABELS)) {
+    expect(after.areas[area], area).toBe(before.areas[area] - impact[label]);
+  }
+}
+
+test('tick two rows and delete them', async ({ page }) => {
+  await open(page);
+  await expect(toolbar(page)).toBeHidden();
+  const [first, second, third] = await uniqueNames(page);
+  await rowBox(page, first).check();
+  await expect(headerBox(page)).toHaveJSProperty('indeterminate', true);
+  await rowBox(page, third).check();
+  await expect(toolbar(page)).toBeVisible();
+  await expect(toolbar(page)).toContainText('2 selected');
+
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: 'Delete 2 contacts?' })).toBeVisible();
+  await expect(dialog(page)).toContainText('This action cannot be undone.');
+  const impact = await shownImpact(page);
+  expect(Object.keys(impact).sort()).toEqual(Object.values(LABELS).sort());
+  await expect(dialog(page).getByRole('textbox')).toHaveCount(0);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 2 contacts' })).toBeVisible();
+  await expect(dialog(page)).toBeHidden();
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL - 2} contacts`);
+  await expect(toolbar(page)).toBeHidden();
+  await expect(rowBox(page, second)).toBeVisible();
+  const names = await rowNames(page);
+  expect(names).not.toContain(first);
+  expect(names).not.toContain(third);
+  expectRemoved(before, impact, 2);
+});
+
+test('the header checkbox ticks the page, and Delete removes only that page', async ({ page }) => {
+  await open(page);
+  await headerBox(page).check();
+  await expect(toolbar(page)).toContainText('50 selected');
+  await expect(page.getByText('All 50 contacts on this page are selected.')).toBeVisible();
+  await expect(page.getByRole('link', { name: `Select all ${TOTAL} contacts` })).toBeVisible();
+
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: 'Delete 50 contacts?' })).toBeVisible();
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('Deleted 50 contacts')).toBeVisible();
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL - 50} contacts`);
+  expectRemoved(before, impact, 50);
+});
+
+test('header box, then "Select all N contacts", deletes every page', async ({ page }) => {
+  await open(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${TOTAL} contacts` }).click();
+  await expect(page.getByText(`All ${TOTAL} contacts are selected.`)).toBeVisible();
+  await expect(toolbar(page)).toContainText(`${TOTAL} selected`);
+  // The selection holds across pages.
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(summary(page)).toHaveText(`Showing 51–100 of ${TOTAL} contacts`);
+  await expect(headerBox(page)).toBeChecked();
+  await expect(toolbar(page)).toContainText(`${TOTAL} selected`);
+
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: `Delete ${TOTAL} contacts?` })).toBeVisible();
+  const impact = await shownImpact(page);
+  // Every contact of the account: the number must be typed.
+  const del = dialog(page).getByRole('button', { name: 'Delete' });
+  await expect(del).toBeDisabled();
+  await dialog(page).getByLabel(`Type ${TOTAL} to confirm`).fill(String(TOTAL));
+  await del.click();
+  await expect(page.getByText(`Deleted ${TOTAL} contacts`)).toBeVisible();
+  await expect(page.getByText('There are no contacts here yet.')).toBeVisible();
+  expectRemoved(before, impact, TOTAL);
+  expect(demo().contacts).toBe(0);
+});
+
+test('unticking one after "Select all" keeps that one', async ({ page }) => {
+  await open(page);
+  const [keep] = await uniqueNames(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${TOTAL} contacts` }).click();
+  await rowBox(page, keep).uncheck();
+  await expect(toolbar(page)).toContainText(`${TOTAL - 1} selected`);
+  await expect(page.getByText(`${TOTAL - 1} of ${TOTAL} contacts are selected.`)).toBeVisible();
+  await expect(headerBox(page)).toHaveJSProperty('indeterminate', true);
+
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: `Delete ${TOTAL - 1} contacts?` })).toBeVisible();
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText(`Deleted ${TOTAL - 1} contacts`)).toBeVisible();
+  await expect(summary(page)).toHaveText('Showing 1–1 of 1 contacts');
+  expect(await rowNames(page)).toEqual([keep]);
+  expectRemoved(before, impact, TOTAL - 1);
+});
+
+test('Cancel and Escape close the dialog and delete nothing', async ({ page }) => {
+  await open(page);
+  const [first] = await uniqueNames(page);
+  await rowBox(page, first).check();
+  const before = demo();
+
+  await openDeleteDialog(page);
+  await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog(page)).toBeHidden();
+
+  await openDeleteDialog(page);
+  // Focus stays in the modal dialog: the page behind it is inert.
+  await expect(dialog(page).getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const focusInDialog = await page.evaluate(() => !!document.activeElement?.closest('dialog'));
+  expect(focusInDialog).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog(page)).toBeHidden();
+
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL} contacts`);
+  await expect(rowBox(page, first)).toBeChecked();
+  expect(demo()).toEqual(before);
+});
+
+test('a large selection needs the number typed before Delete works', async ({ page }) => {
+  resetDemo(1_200);
+  await open(page);
+  const [keep] = await uniqueNames(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: 'Select all 1200 contacts' }).click();
+  await rowBox(page, keep).uncheck();
+  const before = demo();
+
+  // 1,199 contacts: not the whole account, but 1,000 or more.
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: 'Delete 1199 contacts?' })).toBeVisible();
+  const impact = await shownImpact(page);
+  const del = dialog(page).getByRole('button', { name: 'Delete' });
+  const typed = dialog(page).getByLabel('Type 1199 to confirm');
+  await expect(del).toBeDisabled();
+  await typed.fill('1200');
+  await expect(del).toBeDisabled();
+  await typed.fill('1199');
+  await expect(del).toBeEnabled();
+  await del.click();
+  await expect(page.getByText('Deleted 1199 contacts')).toBeVisible();
+  expectRemoved(before, impact, 1199);
+  expect(await rowNames(page)).toEqual([keep]);
+});
+
+test('"Can I delete my entire contact database at once?" Yes, and only mine', async ({ page }) => {
+  server('seed', '--contacts', '40', '--account', 'Another company');
+  const other = stats()[1];
+  await open(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${TOTAL} contacts` }).click();
+  await openDeleteDialog(page);
+  await dialog(page).getByLabel(`Type ${TOTAL} to confirm`).fill(String(TOTAL));
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText(`Deleted ${TOTAL} contacts`)).toBeVisible();
+  await expect(page.getByText('There are no contacts here yet.')).toBeVisible();
+
+  const [mine, theirs] = stats();
+  expect(mine.contacts).toBe(0);
+  for (const rows of Object.values(mine.areas)) expect(rows).toBe(0);
+  expect(mine.campaigns).toBeGreaterThan(0);
+  expect(theirs).toEqual(other);
+});
+
+test('search, then select all, deletes only the matches', async ({ page }) => {
+  await open(page, '/contacts?q=gmail');
+  const text = await summary(page).innerText();
+  const matches = Number(text.match(/of (\d+) contacts/)![1]);
+  expect(matches).toBeGreaterThan(50);
+  expect(matches).toBeLessThan(TOTAL);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${matches} contacts` }).click();
+
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: `Delete ${matches} contacts?` })).toBeVisible();
+  await expect(dialog(page)).toContainText('All contacts matching “gmail”');
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText(`Deleted ${matches} contacts`)).toBeVisible();
+  await expect(page.getByText('No contacts match “gmail”.')).toBeVisible();
+  expectRemoved(before, impact, matches);
+
+  await open(page);
+  await expect(summary(page)).toContainText(`of ${TOTAL - matches} contacts`);
+});
+
+test('a double click on Delete deletes once', async ({ page }) => {
+  await open(page);
+  const [first, second] = await uniqueNames(page);
+  await rowBox(page, first).check();
+  await rowBox(page, second).check();
+  const before = demo();
+  await openDeleteDialog(page);
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).dblclick();
+  await expect(page.getByText('Deleted 2 contacts')).toBeVisible();
+  expectRemoved(before, impact, 2);
+});
+
+test('ticked rows stay ticked across pages', async ({ page }) => {
+  await open(page);
+  const [a] = await uniqueNames(page);
+  await rowBox(page, a).check();
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(summary(page)).toHaveText(`Showing 51–100 of ${TOTAL} contacts`);
+  const [b] = await uniqueNames(page);
+  await rowBox(page, b).check();
+  await expect(toolbar(page)).toContainText('2 selected');
+  await page.getByRole('link', { name: 'Previous' }).click();
+  await expect(rowBox(page, a)).toBeChecked();
+  await expect(toolbar(page)).toContainText('2 selected');
+});
