@@ -10,6 +10,28 @@ use super::selection::Ticked;
 use crate::api::{DeleteContacts, PreviewDelete};
 use crate::model::{plural, DeletePreview, DeleteReport, DeleteRequest, Selection};
 
+/// Keeps Tab and Shift+Tab cycling through the dialog's controls. A modal dialog makes
+/// the page behind it inert, but the browser would still let focus leave for its own UI.
+fn keep_focus_inside(ev: leptos::ev::KeyboardEvent, dialog: &web_sys::HtmlDialogElement) {
+    use wasm_bindgen::JsCast;
+    if ev.key() != "Tab" {
+        return;
+    }
+    let Ok(nodes) = dialog.query_selector_all("button:not([disabled]), input:not([disabled]), a[href]") else { return };
+    let controls: Vec<web_sys::HtmlElement> =
+        (0..nodes.length()).filter_map(|i| nodes.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else { return };
+    let active = document().active_element();
+    let on = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    if ev.shift_key() && on(first) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && on(last) {
+        ev.prevent_default();
+        let _ = first.focus();
+    }
+}
+
 /// A fresh key per opened dialog: repeats of the same confirmation delete only once.
 fn new_request_key() -> String {
     let random = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
@@ -80,6 +102,11 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
             aria-labelledby="confirm-delete-title"
             aria-describedby="confirm-delete-warning"
             on:close=move |_| confirming.set(false)
+            on:keydown=move |ev| {
+                if let Some(d) = dialog.get_untracked() {
+                    keep_focus_inside(ev, &d);
+                }
+            }
         >
             <h2 id="confirm-delete-title">{move || format!("Delete {}?", plural(count(), "contact", "contacts"))}</h2>
             <p class="from">{move || selection.with(|s| s.as_ref().map(Selection::describe))}</p>

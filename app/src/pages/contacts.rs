@@ -45,7 +45,9 @@ pub fn ContactsPage() -> impl IntoView {
     let done_message = RwSignal::new(None::<String>);
 
     // Another search is another list: what was ticked in the old one no longer applies.
-    Effect::watch(move || query.with(|q| q.search.clone()), move |_, _, _| ticked.set(Ticked::default()), false);
+    // (Paging keeps it: the memo only changes when the search does.)
+    let current_search = Memo::new(move |_| query.with(|q| q.search.clone()));
+    Effect::watch(move || current_search.get(), move |_, _, _| ticked.set(Ticked::default()), false);
 
     let navigate = use_navigate();
     let on_deleted = Callback::new(move |report: DeleteReport| {
