@@ -38,7 +38,7 @@ pub mod context {
 }
 
 /// One page of the account's contacts matching the search.
-#[server(input = Json)]
+#[server(endpoint = "list_contacts", input = Json)]
 pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
     use crate::db::contacts;
     context::reply(async {
@@ -49,7 +49,7 @@ pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
 }
 
 /// What deleting the selection would remove: contacts and rows per related area.
-#[server(input = Json)]
+#[server(endpoint = "preview_delete", input = Json)]
 pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppError> {
     use crate::db::bulk_delete;
     context::reply(async {
@@ -60,7 +60,7 @@ pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppEr
 }
 
 /// Deletes the confirmed selection with all of its related rows.
-#[server(input = Json)]
+#[server(endpoint = "delete_contacts", input = Json)]
 pub async fn delete_contacts(request: DeleteRequest) -> Result<DeleteReport, AppError> {
     use crate::db::bulk_delete;
     context::reply(async {

@@ -63,7 +63,13 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
                 AppError::BadRequest(format!("The request was malformed: {m}"))
             }
-            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => AppError::Transport(m),
+            // On the server, what failed to deserialize is the request's arguments.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) => AppError::BadRequest(format!("The request was malformed: {m}")),
+            // In the browser, it is the server's answer.
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(m) => AppError::Transport(m),
+            ServerFnErrorErr::Request(m) => AppError::Transport(m),
             other => AppError::internal(other),
         }
     }

@@ -280,3 +280,23 @@ test('ticked rows stay ticked across pages', async ({ page }) => {
   await expect(rowBox(page, a)).toBeChecked();
   await expect(toolbar(page)).toContainText('2 selected');
 });
+
+test('malformed or unconfirmed delete requests get a clear 4xx and delete nothing', async ({ request }) => {
+  const before = stats();
+  const cases: [string, unknown, number, string][] = [
+    ['preview_delete', { selection: { kind: 'bogus' } }, 400, 'malformed'],
+    ['delete_contacts', 'not json', 400, 'malformed'],
+    ['delete_contacts', { request: { selection: { kind: 'ids', ids: [] }, confirmed_count: 0, typed_confirmation: null, request_key: 'e2e-empty-1' } }, 400, 'No contacts are selected.'],
+    ['delete_contacts', { request: { selection: { kind: 'all', search: '', except: [], watermark: 1e12 }, confirmed_count: 500, typed_confirmation: '500', request_key: 'e2e-future-1' } }, 400, 'Reload the list'],
+    ['delete_contacts', { request: { selection: { kind: 'all', search: '', except: [], watermark: 0 }, confirmed_count: 7, typed_confirmation: null, request_key: 'e2e-count-1' } }, 409, 'None of the selected contacts exist'],
+  ];
+  for (const [endpoint, body, status, says] of cases) {
+    const res = await request.post(`/api/${endpoint}`, {
+      headers: { 'Content-Type': 'application/json' },
+      data: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    expect(res.status(), `${endpoint} ${JSON.stringify(body)}`).toBe(status);
+    expect(await res.text()).toContain(says);
+  }
+  expect(stats()).toEqual(before);
+});

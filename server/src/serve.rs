@@ -4,6 +4,11 @@ use app::db::seed::{seed_account, seed_contacts, SeedOptions};
 use app::db::{accounts, bulk_delete, Db};
 use app::error::AppError;
 use app::{shell, App};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -56,6 +61,7 @@ pub async fn serve(db: Db) -> Result<(), AppError> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn(error_status))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options);
@@ -67,6 +73,22 @@ pub async fn serve(db: Db) -> Result<(), AppError> {
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(AppError::internal)
+}
+
+/// Server functions answer every error with status 500; this gives a response that
+/// carries an [`AppError`] the status that error calls for (400 for bad input…).
+async fn error_status(request: Request, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn shutdown() {
