@@ -65,7 +65,7 @@ pub async fn delete_contacts(request: DeleteRequest) -> Result<DeleteReport, App
     use crate::db::bulk_delete;
     context::reply(async {
         let (db, account) = context::scope().await?;
-        bulk_delete::delete(&db, account, &request, bulk_delete::CHUNK_SIZE).await
+        bulk_delete::delete(&db, account, &request, db.dialect().delete_chunk_size()).await
     }
     .await)
 }

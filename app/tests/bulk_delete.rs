@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use app::db::bulk_delete::{delete, preview, CHUNK_SIZE};
+use app::db::bulk_delete::{delete, preview};
 use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, watermark};
 use app::db::seed::{seed_account, SeedOptions};
@@ -99,7 +99,7 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         let expected = preview(&db, a, &selection).await.unwrap();
         assert_eq!(expected.contacts, picked.len() as i64);
         assert!(!expected.whole_account && !expected.needs_typed_confirmation);
-        let report = delete(&db, a, &request(selection, expected.contacts, None, "ticked-rows-1"), CHUNK_SIZE).await.unwrap();
+        let report = delete(&db, a, &request(selection, expected.contacts, None, "ticked-rows-1"), db.dialect().delete_chunk_size()).await.unwrap();
 
         // The preview counted exactly what the delete removed, area by area.
         assert_eq!(report.contacts, expected.contacts);
@@ -168,7 +168,7 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
         let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
         assert_eq!(preview(&db, a, &chosen).await.unwrap().contacts, counted, "the preview ignores it too");
 
-        let report = delete(&db, a, &request(chosen, counted, None, "drift-test-1"), CHUNK_SIZE).await.unwrap();
+        let report = delete(&db, a, &request(chosen, counted, None, "drift-test-1"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, counted);
         assert!(ids_of(&db, a).await.contains(&late));
     })
@@ -186,12 +186,12 @@ async fn another_accounts_contacts_are_out_of_reach() {
 
         // The user was shown 2; a request claiming 4 is refused and changes nothing.
         let counts = table_counts(&db).await;
-        let err = delete(&db, a, &request(mixed.clone(), 4, None, "mixed-ids-1"), CHUNK_SIZE).await.unwrap_err();
+        let err = delete(&db, a, &request(mixed.clone(), 4, None, "mixed-ids-1"), db.dialect().delete_chunk_size()).await.unwrap_err();
         assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
         assert_eq!(table_counts(&db).await, counts);
 
         let before = rows_per_contact(&db).await;
-        let report = delete(&db, a, &request(mixed, 2, None, "mixed-ids-2"), CHUNK_SIZE).await.unwrap();
+        let report = delete(&db, a, &request(mixed, 2, None, "mixed-ids-2"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, 2);
         assert_only_these_gone(&before, &rows_per_contact(&db).await, &[mine[0], mine[1]].into(), &report);
         assert_eq!(ids_of(&db, b).await, theirs);
@@ -200,7 +200,7 @@ async fn another_accounts_contacts_are_out_of_reach() {
         let counts = table_counts(&db).await;
         let only_theirs = Selection::Ids { ids: theirs[..5].to_vec() };
         assert_eq!(preview(&db, a, &only_theirs).await.unwrap().contacts, 0);
-        let err = delete(&db, a, &request(only_theirs, 5, None, "their-ids-1"), CHUNK_SIZE).await.unwrap_err();
+        let err = delete(&db, a, &request(only_theirs, 5, None, "their-ids-1"), db.dialect().delete_chunk_size()).await.unwrap_err();
         assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
         assert_eq!(table_counts(&db).await, counts);
     })
@@ -302,7 +302,7 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
         for typed in [None, Some("30"), Some("all")] {
-            let err = delete(&db, a, &request(all.clone(), 300, typed, "typed-first"), CHUNK_SIZE).await.unwrap_err();
+            let err = delete(&db, a, &request(all.clone(), 300, typed, "typed-first"), db.dialect().delete_chunk_size()).await.unwrap_err();
             assert_eq!(err, AppError::BadRequest("Type 300 to confirm this delete.".into()));
         }
         assert_eq!(table_counts(&db).await, counts);
@@ -313,7 +313,7 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         let p = preview(&db, big.account_id, &except_one).await.unwrap();
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
-        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-second"), CHUNK_SIZE).await.unwrap();
+        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-second"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, 300);
     })
     .await;
@@ -336,7 +336,7 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         for (selection, says) in bad {
             for result in [
                 preview(&db, a, &selection).await.map(|_| ()),
-                delete(&db, a, &request(selection.clone(), 1, Some("1"), "bad-input-1"), CHUNK_SIZE).await.map(|_| ()),
+                delete(&db, a, &request(selection.clone(), 1, Some("1"), "bad-input-1"), db.dialect().delete_chunk_size()).await.map(|_| ()),
             ] {
                 match result {
                     Err(AppError::BadRequest(m)) => assert!(m.contains(says), "{m:?} should say {says:?}"),
@@ -346,7 +346,7 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         }
         let ok_selection = Selection::Ids { ids: ids_of(&db, a).await[..2].to_vec() };
         for key in ["", "short", "has spaces in it", &"k".repeat(65)] {
-            let err = delete(&db, a, &request(ok_selection.clone(), 2, None, key), CHUNK_SIZE).await.unwrap_err();
+            let err = delete(&db, a, &request(ok_selection.clone(), 2, None, key), db.dialect().delete_chunk_size()).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "key {key:?}: {err:?}");
         }
         assert_eq!(table_counts(&db).await, counts);

@@ -26,6 +26,14 @@ pub enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Measure the bulk delete against hand-written SQL on two identical generated accounts.
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        contacts: usize,
+        /// Contacts per transaction of the product's delete (default: the engine's).
+        #[arg(long)]
+        chunk: Option<usize>,
+    },
     /// Print, as JSON, each account's contacts, campaigns and related rows per area.
     Stats,
     /// Restore the demo account: delete its contacts and generate them anew.
@@ -54,6 +62,11 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 crate::serve::ensure_demo(&db, demo_contacts).await?;
             }
             crate::serve::serve(db).await
+        }
+        Command::Bench { contacts, chunk } => {
+            crate::bench::run(&db, contacts, chunk).await?;
+            db.close().await;
+            Ok(())
         }
         Command::Stats => {
             println!("{}", app::db::accounts::stats(&db).await?);

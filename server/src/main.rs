@@ -1,6 +1,7 @@
 #![recursion_limit = "512"]
 //! The server binary: `serve` (the default) runs the web app; `seed` generates data.
 
+mod bench;
 mod cli;
 mod serve;
 

@@ -11,8 +11,6 @@ use super::{now, selection, Arg, Db, Sql};
 use crate::error::AppError;
 use crate::model::{plural, AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection, TYPED_CONFIRMATION_FROM};
 
-/// Contacts per transaction.
-pub const CHUNK_SIZE: usize = 1_000;
 /// How long a repeated request waits for the first one to finish.
 const TWIN_WAIT: Duration = Duration::from_secs(120);
 
@@ -66,7 +64,11 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
     for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
         sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
+        area.push_rows_of(&mut sql, |s, column| {
+            s.push(column).push(" IN (");
+            selection::push_ids(s, account_id, selection);
+            s.push(")");
+        });
         areas.push(AreaCount { area: area.table.into(), label: area.label.into(), rows: db.fetch_i64(&sql).await? });
     }
     Ok(DeletePreview {
@@ -133,21 +135,20 @@ pub async fn delete(db: &Db, account_id: i64, request: &DeleteRequest, chunk_siz
 fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> Vec<Sql> {
     let mut statements = Vec::with_capacity(AREAS.len() + 2);
     if let Some(lock) = db.dialect().row_lock_clause() {
-        let mut sql = db.sql("SELECT id FROM contacts WHERE id IN (");
-        sql.push_id_set(ids).push(")").push(lock);
+        let mut sql = db.sql("SELECT id FROM contacts WHERE ");
+        sql.push_in_ids("id", ids).push(lock);
         statements.push(sql);
     }
     for area in AREAS.iter().rev() {
         let mut sql = db.sql("DELETE FROM ");
         sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s| {
-            s.push_id_set(ids);
+        area.push_rows_of(&mut sql, |s, column| {
+            s.push_in_ids(column, ids);
         });
         statements.push(sql);
     }
     let mut sql = db.sql("DELETE FROM contacts WHERE account_id = ");
-    sql.bind(account_id).push(" AND id IN (");
-    sql.push_id_set(ids).push(")");
+    sql.bind(account_id).push(" AND ").push_in_ids("id", ids);
     statements.push(sql);
     statements
 }
@@ -194,7 +195,7 @@ async fn run_chunks(
 /// record: for maintenance (resetting the demo account), not for users.
 pub async fn delete_all_of_account(db: &Db, account_id: i64) -> Result<i64, AppError> {
     let everything = Selection::All { search: String::new(), except: Vec::new(), watermark: i64::MAX };
-    run_chunks(db, account_id, &everything, None, CHUNK_SIZE).await.map(|t| t.contacts).map_err(|(_, e)| e)
+    run_chunks(db, account_id, &everything, None, db.dialect().delete_chunk_size()).await.map(|t| t.contacts).map_err(|(_, e)| e)
 }
 
 fn rows_json(totals: &Totals) -> String {

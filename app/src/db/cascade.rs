@@ -37,19 +37,16 @@ pub const AREAS: &[Area] = &[
 ];
 
 impl Area {
-    /// Appends to `sql` a condition on this area's table that selects the rows of the
-    /// contacts `contact_ids` writes (a subquery or a list of ids, without parentheses).
-    pub fn push_rows_of(&self, sql: &mut Sql, contact_ids: impl FnOnce(&mut Sql)) {
+    /// Appends to `sql` a condition on this area's table that selects the rows of some
+    /// contacts. `contacts` appends the condition "this column holds one of those
+    /// contacts' ids", for the column named.
+    pub fn push_rows_of(&self, sql: &mut Sql, contacts: impl FnOnce(&mut Sql, &str)) {
         match self.link {
-            Link::Contact => {
-                sql.push("contact_id IN (");
-                contact_ids(sql);
-                sql.push(")");
-            }
+            Link::Contact => contacts(sql, "contact_id"),
             Link::Via { parent, column } => {
-                sql.push(column).push(" IN (SELECT id FROM ").push(parent).push(" WHERE contact_id IN (");
-                contact_ids(sql);
-                sql.push("))");
+                sql.push(column).push(" IN (SELECT id FROM ").push(parent).push(" WHERE ");
+                contacts(sql, "contact_id");
+                sql.push(")");
             }
         }
     }
@@ -61,8 +58,8 @@ pub async fn count_for_account(db: &Db, account_id: i64) -> Result<Vec<(Area, i6
     for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
         sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s| {
-            s.push("SELECT id FROM contacts WHERE account_id = ").bind(account_id);
+        area.push_rows_of(&mut sql, |s, column| {
+            s.push(column).push(" IN (SELECT id FROM contacts WHERE account_id = ").bind(account_id).push(")");
         });
         counts.push((*area, db.fetch_i64(&sql).await?));
     }

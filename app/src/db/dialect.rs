@@ -33,6 +33,26 @@ impl Dialect {
         }
     }
 
+    /// Contacts per transaction of a bulk delete. SQLite writes every index page a chunk
+    /// touched again at each commit, so it gains from bigger chunks (5,000 contacts hold
+    /// its write lock about 0.15 s; 1,000 ran at 0.4x the speed of one big statement);
+    /// PostgreSQL matches one big statement already at 1,000.
+    pub fn delete_chunk_size(self) -> usize {
+        match self {
+            Dialect::Sqlite => 5_000,
+            Dialect::Postgres => 1_000,
+        }
+    }
+
+    /// Refreshes the planner's statistics after a bulk load. Without it PostgreSQL keeps
+    /// planning for the empty tables it last analysed (nested loops over seq scans).
+    pub fn analyze_statement(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "PRAGMA optimize",
+            Dialect::Postgres => "ANALYZE",
+        }
+    }
+
     /// After rows were inserted with explicit ids, makes the id generator continue past
     /// them. SQLite's AUTOINCREMENT does so by itself; a PostgreSQL identity does not.
     pub fn resync_id_statement(self, table: &str) -> Option<String> {
@@ -53,7 +73,7 @@ pub enum Arg {
     Text(String),
     OptText(Option<String>),
     Bool(bool),
-    /// A set of ids, bound as one value (see [`Sql::push_id_set`]).
+    /// A set of ids, bound as one value (see [`Sql::push_in_ids`]).
     IntList(Vec<i64>),
 }
 
@@ -139,18 +159,31 @@ impl Sql {
         self.push(")")
     }
 
-    /// Appends a subquery yielding `ids`, bound as a single value so that the statement
-    /// text (and its prepared plan) is the same for any number of ids: SQLite reads a
-    /// JSON array with json_each, PostgreSQL unnests a bigint array.
-    pub fn push_id_set(&mut self, ids: &[i64]) -> &mut Self {
-        match self.dialect {
-            Dialect::Sqlite => self.push("SELECT value FROM json_each("),
-            Dialect::Postgres => self.push("SELECT unnest("),
+    /// Appends "`column` is one of `ids`". The ids are bound as one value, so the statement
+    /// text (and its prepared plan) is the same for any number of them: SQLite reads a
+    /// JSON array with json_each; PostgreSQL compares with `= ANY` of a bigint array,
+    /// which its planner turns into index lookups.
+    pub fn push_in_ids(&mut self, column: &str, ids: &[i64]) -> &mut Self {
+        self.push_id_membership(column, ids, true)
+    }
+
+    /// Appends "`column` is none of `ids`" (see [`Sql::push_in_ids`]).
+    pub fn push_not_in_ids(&mut self, column: &str, ids: &[i64]) -> &mut Self {
+        self.push_id_membership(column, ids, false)
+    }
+
+    fn push_id_membership(&mut self, column: &str, ids: &[i64], member: bool) -> &mut Self {
+        self.push(column);
+        match (self.dialect, member) {
+            (Dialect::Sqlite, true) => self.push(" IN (SELECT value FROM json_each("),
+            (Dialect::Sqlite, false) => self.push(" NOT IN (SELECT value FROM json_each("),
+            (Dialect::Postgres, true) => self.push(" = ANY(("),
+            (Dialect::Postgres, false) => self.push(" <> ALL(("),
         };
         self.bind(Arg::IntList(ids.to_vec()));
         match self.dialect {
-            Dialect::Sqlite => self.push(")"),
-            Dialect::Postgres => self.push("::int8[])"),
+            Dialect::Sqlite => self.push("))"),
+            Dialect::Postgres => self.push(")::int8[])"),
         }
     }
 

@@ -44,15 +44,13 @@ pub fn push_ids(sql: &mut Sql, account_id: i64, selection: &Selection) {
     sql.push("SELECT id FROM contacts");
     match selection {
         Selection::Ids { ids } => {
-            sql.push(" WHERE account_id = ").bind(account_id).push(" AND id IN (");
-            sql.push_id_set(ids).push(")");
+            sql.push(" WHERE account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);
         }
         Selection::All { search, except, watermark } => {
             push_matching(sql, account_id, search);
             sql.push(" AND id <= ").bind(*watermark);
             if !except.is_empty() {
-                sql.push(" AND id NOT IN (");
-                sql.push_id_set(except).push(")");
+                sql.push(" AND ").push_not_in_ids("id", except);
             }
         }
     }

@@ -1,0 +1,71 @@
+//! `server bench`: the bulk delete measured against hand-written SQL. Two identical
+//! generated accounts; one is deleted through the product's code path (preview-free,
+//! chunked, recorded), the other by the fastest plain SQL we know, in one transaction.
+
+use std::time::Instant;
+
+use app::db::bulk_delete;
+use app::db::contacts::watermark;
+use app::db::seed::{seed_account, SeedOptions};
+use app::db::Db;
+use app::error::AppError;
+use app::model::{DeleteRequest, Selection};
+
+/// The baseline: per table, one set-based DELETE of the account's rows, children first.
+const HAND_WRITTEN: &[&str] = &[
+    "DELETE FROM campaign_enrollments WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM manual_actions WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM appointments WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM tasks WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM opportunities WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM notes WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM messages WHERE conversation_id IN \
+     (SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE c.account_id = $A)",
+    "DELETE FROM conversations WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = $A)",
+    "DELETE FROM contacts WHERE account_id = $A",
+];
+
+pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), AppError> {
+    let chunk = chunk.unwrap_or_else(|| db.dialect().delete_chunk_size());
+    let engine = format!("{:?}", db.dialect());
+    println!("Bulk delete benchmark on {engine}: {contacts} contacts, chunks of {chunk}");
+    let options = |name: &str| SeedOptions { account_name: name.into(), contacts, seed: 99 };
+    let product = seed_account(db, &options("Bench: product path")).await?;
+    let baseline = seed_account(db, &options("Bench: hand-written SQL")).await?;
+    let related: i64 = product.rows.iter().map(|(_, n)| n).sum();
+    println!("  generated twice: {contacts} contacts and {related} related rows each ({:.1} s per copy)", product.elapsed.as_secs_f64());
+
+    let started = Instant::now();
+    let request = DeleteRequest {
+        selection: Selection::All { search: String::new(), except: vec![], watermark: watermark(db).await? },
+        confirmed_count: contacts as i64,
+        typed_confirmation: Some(contacts.to_string()),
+        request_key: format!("bench-{}", std::process::id()),
+    };
+    let report = bulk_delete::delete(db, product.account_id, &request, chunk).await?;
+    let ours = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let statements: Vec<_> = HAND_WRITTEN
+        .iter()
+        .map(|text| {
+            let (head, tail) = text.split_once("$A").expect("one account placeholder");
+            let mut sql = db.sql(head);
+            sql.bind(baseline.account_id).push(tail);
+            sql
+        })
+        .collect();
+    let changed = db.execute_in_transaction(&statements).await?;
+    let theirs = started.elapsed().as_secs_f64();
+
+    let removed_ours: i64 = report.areas.iter().map(|a| a.rows).sum();
+    let removed_theirs: i64 = changed[..changed.len() - 1].iter().map(|n| *n as i64).sum();
+    let rate = |secs: f64| contacts as f64 / secs.max(1e-9);
+    println!("  product path:    {} contacts + {removed_ours} rows in {ours:.2} s = {:.0} contacts/s", report.contacts, rate(ours));
+    println!("  hand-written SQL: {} contacts + {removed_theirs} rows in {theirs:.2} s = {:.0} contacts/s", changed[changed.len() - 1], rate(theirs));
+    println!("  ratio (product / hand-written throughput): {:.2}", rate(ours) / rate(theirs));
+    if report.contacts != contacts as i64 || removed_ours != removed_theirs {
+        return Err(AppError::internal("the two deletes removed different amounts"));
+    }
+    Ok(())
+}
