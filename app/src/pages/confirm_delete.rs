@@ -110,6 +110,9 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
         >
             <h2 id="confirm-delete-title">{move || format!("Delete {}?", plural(count(), "contact", "contacts"))}</h2>
             <p class="from">{move || selection.with(|s| s.as_ref().map(Selection::describe))}</p>
+            <Show when=move || previewed().is_some_and(|p| p.whole_account)>
+                <p class="warning">"This is every contact in your account."</p>
+            </Show>
             {move || match preview.value().get() {
                 None => view! { <p class="muted" role="status">"Counting what goes with them…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
