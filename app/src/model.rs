@@ -121,6 +121,8 @@ pub struct AreaCount {
 /// What a delete of a selection would remove, counted by the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletePreview {
+    /// The selection counted (the dialog ignores an answer for an older one).
+    pub selection: Selection,
     pub contacts: i64,
     pub areas: Vec<AreaCount>,
     /// The selection is every contact of the account.
@@ -150,6 +152,17 @@ pub struct DeleteReport {
     pub areas: Vec<AreaCount>,
 }
 
+/// Whether what the user typed in "Type N to confirm" is `n`. Thousands may be grouped
+/// ("1,200", "1 200", "1.200"), but only in groups of three digits.
+pub fn typed_number_matches(typed: &str, n: i64) -> bool {
+    let typed = typed.trim();
+    let groups: Vec<&str> = typed.split([',', '.', ' ', '_', '\'']).collect();
+    let well_formed = groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && (groups.len() == 1 || groups[0].len() <= 3);
+    well_formed && groups.concat() == n.to_string()
+}
+
 /// "1 contact", "2 contacts".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -164,4 +177,19 @@ pub fn format_date(epoch_seconds: i64) -> String {
     chrono::DateTime::from_timestamp(epoch_seconds, 0)
         .map(|d| d.format("%b %-d, %Y").to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_numbers_may_carry_group_separators() {
+        for ok in ["1200", " 1200 ", "1,200", "1 200", "1.200"] {
+            assert!(typed_number_matches(ok, 1200), "{ok:?}");
+        }
+        for wrong in ["", "120", "12000", "1200a", "all", "-1200", "12.00", "1,2,0,0", "1,,200"] {
+            assert!(!typed_number_matches(wrong, 1200), "{wrong:?}");
+        }
+    }
 }

@@ -168,6 +168,12 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
         let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
         assert_eq!(preview(&db, a, &chosen).await.unwrap().contacts, counted, "the preview ignores it too");
 
+        // Someone else deletes the newest contact: the watermark stays valid.
+        let newest = *ids_of(&db, a).await.iter().filter(|id| **id <= mark).max().unwrap();
+        let gone = delete(&db, a, &request(Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1"), 10).await.unwrap();
+        assert_eq!(gone.contacts, 1);
+        let counted = preview(&db, a, &chosen).await.unwrap().contacts;
+
         let report = delete(&db, a, &request(chosen, counted, None, "drift-test-1"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, counted);
         assert!(ids_of(&db, a).await.contains(&late));
@@ -313,8 +319,14 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         let p = preview(&db, big.account_id, &except_one).await.unwrap();
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
-        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-second"), db.dialect().delete_chunk_size()).await.unwrap();
+        // The refusals gave their key back: the same request, typed right, goes through.
+        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-first"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, 300);
+
+        // Generated contacts never reuse the ids of deleted ones (watermarks rely on it).
+        let old_max = mark;
+        let again = seed_account(&db, &SeedOptions { account_name: "Again".into(), contacts: 10, seed: 4 }).await.unwrap();
+        assert!(ids_of(&db, again.account_id).await.iter().all(|id| *id > old_max));
     })
     .await;
 }

@@ -163,6 +163,26 @@ async fn a_cursor_from_another_search_is_a_position() {
 }
 
 #[tokio::test]
+async fn a_cursor_past_either_end_shows_the_first_page() {
+    on_each_engine(|db| async move {
+        let (a, _) = fixture(&db).await;
+        let all = all_in_order(&db, a, "").await;
+        let first = list(&db, a, &q("", None, None)).await.unwrap();
+        let last = all.last().unwrap();
+        let newest = all.first().unwrap();
+        for (after, before) in [
+            (Some(format!("{}.{}", last.created_at, last.id)), None),
+            (None, Some(format!("{}.{}", newest.created_at, newest.id))),
+        ] {
+            let page = list(&db, a, &q("", after.as_deref(), before.as_deref())).await.unwrap();
+            assert_eq!(ids(&page), ids(&first));
+            assert_eq!((page.offset, page.prev.clone()), (0, None));
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn bad_input_is_a_clear_error() {
     on_each_engine(|db| async move {
         let (a, _) = fixture(&db).await;
@@ -179,6 +199,8 @@ async fn bad_input_is_a_clear_error() {
             Err(AppError::BadRequest(m)) => assert!(m.contains("too long"), "{m}"),
             other => panic!("{other:?}"),
         }
+        let nul = list(&db, a, &q("ada\u{0}", None, None)).await.unwrap_err();
+        assert!(matches!(nul, AppError::BadRequest(_)), "{nul:?}");
         // 200 characters is still a valid (if fruitless) search.
         assert_eq!(list(&db, a, &q(&"x".repeat(200), None, None)).await.unwrap().total, 0);
     })

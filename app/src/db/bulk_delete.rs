@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::cascade::AREAS;
+use super::cascade::{Link, AREAS};
 use super::{now, selection, Arg, Db, Sql};
 use crate::error::AppError;
-use crate::model::{plural, AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection, TYPED_CONFIRMATION_FROM};
+use crate::model::{plural, typed_number_matches, AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection, TYPED_CONFIRMATION_FROM};
 
 /// How long a repeated request waits for the first one to finish.
 const TWIN_WAIT: Duration = Duration::from_secs(120);
@@ -22,9 +22,8 @@ struct Totals {
 }
 
 impl Totals {
-    /// Adds one chunk's changed-row counts (in [`chunk_statements`]' order).
-    fn add_chunk(&mut self, changed: &[u64], lock_statement: bool) {
-        let deletes = &changed[usize::from(lock_statement)..];
+    /// Adds one chunk's changed-row counts: the deletes of [`chunk_statements`], in order.
+    fn add_chunk(&mut self, deletes: &[u64]) {
         for (area, rows) in AREAS.iter().rev().zip(deletes) {
             *self.rows.entry(area.table.to_string()).or_default() += *rows as i64;
         }
@@ -43,13 +42,10 @@ fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
         .collect()
 }
 
-/// The contacts the selection means now, and whether that is the whole account.
-async fn impact(db: &Db, account_id: i64, selection: &Selection) -> Result<(i64, bool), AppError> {
-    let contacts = selection::count(db, account_id, selection).await?;
+async fn account_total(db: &Db, account_id: i64) -> Result<i64, AppError> {
     let mut all = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
     all.bind(account_id);
-    let account_total = db.fetch_i64(&all).await?;
-    Ok((contacts, contacts > 0 && contacts == account_total))
+    db.fetch_i64(&all).await
 }
 
 fn needs_typed_confirmation(contacts: i64, whole_account: bool) -> bool {
@@ -59,7 +55,8 @@ fn needs_typed_confirmation(contacts: i64, whole_account: bool) -> bool {
 /// What deleting the selection would remove, counted on the data as it is now.
 pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<DeletePreview, AppError> {
     selection::validate(db, selection).await?;
-    let (contacts, whole_account) = impact(db, account_id, selection).await?;
+    let contacts = selection::count(db, account_id, selection).await?;
+    let whole_account = contacts > 0 && contacts == account_total(db, account_id).await?;
     let mut areas = Vec::with_capacity(AREAS.len());
     for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
@@ -72,6 +69,7 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
         areas.push(AreaCount { area: area.table.into(), label: area.label.into(), rows: db.fetch_i64(&sql).await? });
     }
     Ok(DeletePreview {
+        selection: selection.clone(),
         contacts,
         areas,
         whole_account,
@@ -80,39 +78,35 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
 }
 
 /// Deletes the selection, permanently, with every related row.
+///
+/// In order: a repeat of a request already made is answered from the first one; the
+/// request key is claimed; the selection is resolved once, to ids, and must hold exactly
+/// the number the user confirmed; those ids, and only those, are deleted chunk by chunk.
 pub async fn delete(db: &Db, account_id: i64, request: &DeleteRequest, chunk_size: usize) -> Result<DeleteReport, AppError> {
     let key = request.request_key.as_str();
     if key.len() < 8 || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(AppError::bad_request("The delete request is malformed (its request key). Reload the page and try again."));
     }
-    selection::validate(db, &request.selection).await?;
-    // A repeat of a request already made is answered from the first one.
     if let Some(id) = find_record(db, account_id, key).await? {
         return wait_for(db, id).await;
     }
-
-    let (contacts, whole_account) = impact(db, account_id, &request.selection).await?;
-    if contacts == 0 {
-        return Err(AppError::Conflict("None of the selected contacts exist any more; nothing was deleted.".into()));
-    }
-    if contacts != request.confirmed_count {
-        return Err(AppError::Conflict(format!(
-            "The selection changed since you confirmed it: it now holds {}. Nothing was deleted; review it and confirm again.",
-            plural(contacts, "contact", "contacts")
-        )));
-    }
-    if needs_typed_confirmation(contacts, whole_account)
-        && request.typed_confirmation.as_deref().map(str::trim) != Some(contacts.to_string().as_str())
-    {
-        return Err(AppError::bad_request(format!("Type {contacts} to confirm this delete.")));
-    }
-
-    let Some(record) = start_record(db, account_id, request, contacts).await? else {
+    selection::validate(db, &request.selection).await?;
+    let Some(record) = start_record(db, account_id, request).await? else {
         // A twin request got there first, between our look-up and our insert.
         let id = find_record(db, account_id, key).await?.ok_or(AppError::Internal)?;
         return wait_for(db, id).await;
     };
-    match run_chunks(db, account_id, &request.selection, Some(record), chunk_size).await {
+    let ids = match confirmed_ids(db, account_id, request).await {
+        Ok(ids) => ids,
+        Err(refusal) => {
+            // Nothing was deleted: give the key back, so that the request can be fixed.
+            let mut forget = db.sql("DELETE FROM bulk_actions WHERE id = ");
+            forget.bind(record);
+            db.execute(&forget).await?;
+            return Err(refusal);
+        }
+    };
+    match run_chunks(db, account_id, &ids, Some(record), chunk_size).await {
         Ok(totals) => {
             finish_record(db, record, "done").await?;
             Ok(totals.report())
@@ -124,21 +118,57 @@ pub async fn delete(db: &Db, account_id: i64, request: &DeleteRequest, chunk_siz
                 "The delete stopped part-way: {} of {} were deleted, with all their related records. \
                  The others are unchanged. Please try again.",
                 totals.contacts,
-                plural(contacts, "contact", "contacts")
+                plural(ids.len() as i64, "contact", "contacts")
             )))
         }
     }
 }
 
-/// The chunk's statements: lock its contacts (where the engine needs it), delete the
-/// rows of every area, children before parents, then the contacts themselves.
-fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> Vec<Sql> {
-    let mut statements = Vec::with_capacity(AREAS.len() + 2);
-    if let Some(lock) = db.dialect().row_lock_clause() {
-        let mut sql = db.sql("SELECT id FROM contacts WHERE ");
-        sql.push_in_ids("id", ids).push(lock);
-        statements.push(sql);
+/// The ids the selection means now, if they are what the user confirmed.
+async fn confirmed_ids(db: &Db, account_id: i64, request: &DeleteRequest) -> Result<Vec<i64>, AppError> {
+    let mut sql = db.sql("");
+    selection::push_ids(&mut sql, account_id, &request.selection);
+    sql.push(" ORDER BY id");
+    let ids: Vec<i64> = db.fetch_all::<(i64,)>(&sql).await?.into_iter().map(|(id,)| id).collect();
+    let contacts = ids.len() as i64;
+    if contacts == 0 {
+        return Err(AppError::Conflict("None of the selected contacts exist any more; nothing was deleted.".into()));
     }
+    if contacts != request.confirmed_count {
+        return Err(AppError::Conflict(format!(
+            "The selection changed since you confirmed it: it now holds {}. Nothing was deleted; review it and confirm again.",
+            plural(contacts, "contact", "contacts")
+        )));
+    }
+    let whole_account = contacts == account_total(db, account_id).await?;
+    if needs_typed_confirmation(contacts, whole_account)
+        && !request.typed_confirmation.as_deref().is_some_and(|t| typed_number_matches(t, contacts))
+    {
+        return Err(AppError::bad_request(format!("Type {contacts} to confirm this delete.")));
+    }
+    Ok(ids)
+}
+
+/// The chunk's statements, and how many of them only take locks. On engines that lock
+/// rows, the chunk's contacts and the parent rows of `Via` areas are locked first, in id
+/// order (no deadlock between two deletes), so that no related row can be added to them
+/// until the chunk commits. Then every area's rows go, children before parents, then the
+/// contacts themselves.
+fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> (Vec<Sql>, usize) {
+    let mut statements = Vec::with_capacity(AREAS.len() + 3);
+    if let Some(lock) = db.dialect().row_lock_clause() {
+        let mut contacts = db.sql("SELECT id FROM contacts WHERE ");
+        contacts.push_in_ids("id", ids).push(" ORDER BY id").push(lock);
+        statements.push(contacts);
+        for area in AREAS {
+            if let Link::Via { parent, .. } = area.link {
+                let mut parents = db.sql("SELECT id FROM ");
+                parents.push(parent).push(" WHERE ").push_in_ids("contact_id", ids).push(" ORDER BY id").push(lock);
+                statements.push(parents);
+            }
+        }
+    }
+    let locks = statements.len();
     for area in AREAS.iter().rev() {
         let mut sql = db.sql("DELETE FROM ");
         sql.push(area.table).push(" WHERE ");
@@ -150,52 +180,45 @@ fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> Vec<Sql> {
     let mut sql = db.sql("DELETE FROM contacts WHERE account_id = ");
     sql.bind(account_id).push(" AND ").push_in_ids("id", ids);
     statements.push(sql);
-    statements
+    (statements, locks)
 }
 
+/// Deletes `ids` (already resolved and checked) chunk by chunk, recording the progress
+/// in the same transaction as each chunk when there is a record.
 async fn run_chunks(
     db: &Db,
     account_id: i64,
-    selection: &Selection,
+    ids: &[i64],
     record: Option<i64>,
     chunk_size: usize,
 ) -> Result<Totals, (Totals, AppError)> {
-    let locks = db.dialect().row_lock_clause().is_some();
     let mut totals = Totals::default();
-    let mut last_id = 0;
-    loop {
-        // The next chunk of the selection, in id order, resolved afresh each time.
-        let mut next = db.sql("");
-        selection::push_ids(&mut next, account_id, selection);
-        next.push(" AND id > ").bind(last_id).push(" ORDER BY id LIMIT ").bind(chunk_size as i64);
-        let ids: Vec<i64> = match db.fetch_all::<(i64,)>(&next).await {
-            Ok(rows) => rows.into_iter().map(|(id,)| id).collect(),
-            Err(e) => return Err((totals, e)),
-        };
-        let Some(&last) = ids.last() else { return Ok(totals) };
-        let statements = chunk_statements(db, account_id, &ids);
+    for chunk in ids.chunks(chunk_size.max(1)) {
+        let (statements, locks) = chunk_statements(db, account_id, chunk);
         let progress = |changed: &[u64]| {
             let record = record?;
             let mut after = totals.clone();
-            after.add_chunk(changed, locks);
+            after.add_chunk(&changed[locks..]);
             let mut sql = db.sql("UPDATE bulk_actions SET contacts_done = ");
             sql.bind(after.contacts).push(", rows_done = ").bind(rows_json(&after));
             sql.push(" WHERE id = ").bind(record);
             Some(sql)
         };
         match db.execute_in_transaction_then(&statements, progress).await {
-            Ok(changed) => totals.add_chunk(&changed, locks),
+            Ok(changed) => totals.add_chunk(&changed[locks..]),
             Err(e) => return Err((totals, e)),
         }
-        last_id = last;
     }
+    Ok(totals)
 }
 
 /// Deletes every contact of the account, with all related rows, without a history
 /// record: for maintenance (resetting the demo account), not for users.
 pub async fn delete_all_of_account(db: &Db, account_id: i64) -> Result<i64, AppError> {
-    let everything = Selection::All { search: String::new(), except: Vec::new(), watermark: i64::MAX };
-    run_chunks(db, account_id, &everything, None, db.dialect().delete_chunk_size()).await.map(|t| t.contacts).map_err(|(_, e)| e)
+    let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
+    sql.bind(account_id).push(" ORDER BY id");
+    let ids: Vec<i64> = db.fetch_all::<(i64,)>(&sql).await?.into_iter().map(|(id,)| id).collect();
+    run_chunks(db, account_id, &ids, None, db.dialect().delete_chunk_size()).await.map(|t| t.contacts).map_err(|(_, e)| e)
 }
 
 fn rows_json(totals: &Totals) -> String {
@@ -215,8 +238,8 @@ async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>,
     db.fetch_opt_i64(&sql).await
 }
 
-/// Records the start of a delete; `None` if a record with the same key exists already.
-async fn start_record(db: &Db, account_id: i64, request: &DeleteRequest, contacts: i64) -> Result<Option<i64>, AppError> {
+/// Records the start of a delete (claims its key); `None` if the key is taken already.
+async fn start_record(db: &Db, account_id: i64, request: &DeleteRequest) -> Result<Option<i64>, AppError> {
     let selection = serde_json::to_string(&request.selection).map_err(AppError::internal)?;
     let mut sql = db.sql(
         "INSERT INTO bulk_actions (account_id, request_key, action, selection, description, status, \
@@ -229,7 +252,7 @@ async fn start_record(db: &Db, account_id: i64, request: &DeleteRequest, contact
         selection.into(),
         request.selection.describe().into(),
         "running".into(),
-        contacts.into(),
+        request.confirmed_count.into(),
         now().into(),
     ]);
     sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
@@ -249,7 +272,11 @@ async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
         let mut sql = db.sql("SELECT status, contacts_done, rows_done FROM bulk_actions WHERE id = ");
         sql.bind(record);
         let found: Vec<Record> = db.fetch_all(&sql).await?;
-        let r = found.into_iter().next().ok_or(AppError::Internal)?;
+        let Some(r) = found.into_iter().next() else {
+            return Err(AppError::Conflict(
+                "That delete was refused and nothing was deleted. Review the selection and confirm again.".into(),
+            ));
+        };
         let rows: BTreeMap<String, i64> = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
         let totals = Totals { contacts: r.contacts_done, rows };
         match r.status.as_str() {

@@ -117,13 +117,23 @@ pub(crate) fn validate_search(search: &str) -> Result<(), AppError> {
             "The search is too long: at most {MAX_SEARCH_CHARS} characters, please shorten it."
         )));
     }
+    // PostgreSQL text cannot hold NUL; no name, email or phone holds control characters.
+    if search.chars().any(char::is_control) {
+        return Err(AppError::bad_request("The search contains control characters; type plain text."));
+    }
     Ok(())
 }
 
-/// The highest contact id of any account. Ids are never reused, so contacts created
+/// The highest contact id of any account now. Ids are never reused, so contacts created
 /// later have higher ids: this is the watermark of a selection.
 pub async fn watermark(db: &Db) -> Result<i64, AppError> {
     db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) FROM contacts")).await
+}
+
+/// The highest contact id ever handed out (deleted contacts included): no watermark the
+/// server gave can be above it.
+pub async fn id_high_water(db: &Db) -> Result<i64, AppError> {
+    db.fetch_i64(&db.sql(&db.dialect().id_high_water_statement("contacts"))).await
 }
 
 fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppError> {
@@ -136,24 +146,33 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
     Ok((after, before))
 }
 
-/// Matching contacts of the account that come before `key` in list order (newest first).
-async fn count_before(db: &Db, account_id: i64, search: &str, key: Cursor) -> Result<i64, AppError> {
+/// The contacts the list shows: the account's, matching the search, that existed at
+/// the watermark (so the page, its total and a "select all" agree).
+fn push_listed(sql: &mut Sql, account_id: i64, search: &str, watermark: i64) {
+    push_matching(sql, account_id, search);
+    sql.push(" AND id <= ").bind(watermark);
+}
+
+/// Listed contacts that come before `key` in list order (newest first).
+async fn count_before(db: &Db, account_id: i64, search: &str, watermark: i64, key: Cursor) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_matching(&mut sql, account_id, search);
+    push_listed(&mut sql, account_id, search, watermark);
     // Row-value comparison: "later in time, or same time and higher id" comes first.
     sql.push(" AND (created_at, id) > (").bind(key.created_at).push(", ").bind(key.id).push(")");
     db.fetch_i64(&sql).await
 }
 
-/// One page of the account's contacts matching the search, newest first.
-pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
-    let (after, before) = validate(query)?;
-    let search = query.search.as_str();
-    // Read first: every contact counted below has an id at most this.
-    let watermark = watermark(db).await?;
-
+/// Up to a page of listed contacts after `after`, before `before`, or from the top.
+async fn fetch_page(
+    db: &Db,
+    account_id: i64,
+    search: &str,
+    watermark: i64,
+    after: Option<Cursor>,
+    before: Option<Cursor>,
+) -> Result<Vec<Contact>, AppError> {
     let mut sql = db.sql(SELECT_CONTACT);
-    push_matching(&mut sql, account_id, search);
+    push_listed(&mut sql, account_id, search, watermark);
     match (after, before) {
         (Some(key), _) => {
             sql.push(" AND (created_at, id) < (").bind(key.created_at).push(", ").bind(key.id).push(")");
@@ -173,18 +192,30 @@ pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<Contact
     if before.is_some() {
         contacts.reverse();
     }
+    Ok(contacts)
+}
 
+/// One page of the account's contacts matching the search, newest first. A cursor past
+/// either end (its neighbours were deleted meanwhile) shows the first page instead.
+pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
+    let (after, before) = validate(query)?;
+    let search = query.search.as_str();
+    let watermark = watermark(db).await?;
+
+    let mut contacts = fetch_page(db, account_id, search, watermark, after, before).await?;
+    if contacts.is_empty() && (after.is_some() || before.is_some()) {
+        contacts = fetch_page(db, account_id, search, watermark, None, None).await?;
+    }
     let mut total_sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_matching(&mut total_sql, account_id, search);
+    push_listed(&mut total_sql, account_id, search, watermark);
     let total = db.fetch_i64(&total_sql).await?;
 
+    let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id };
     let offset = match contacts.first() {
-        Some(first) => count_before(db, account_id, search, Cursor { created_at: first.created_at, id: first.id }).await?,
-        None if after.is_some() || before.is_some() => total,
+        Some(first) => count_before(db, account_id, search, watermark, key(first)).await?,
         None => 0,
     };
-    let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id }.encode();
-    let prev = if offset > 0 { contacts.first().map(key).or_else(|| query.after.clone()) } else { None };
-    let next = if offset + (contacts.len() as i64) < total { contacts.last().map(key) } else { None };
+    let prev = if offset > 0 { contacts.first().map(|c| key(c).encode()) } else { None };
+    let next = if offset + (contacts.len() as i64) < total { contacts.last().map(|c| key(c).encode()) } else { None };
     Ok(ContactPage { contacts, total, offset, next, prev, watermark })
 }

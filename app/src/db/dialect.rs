@@ -53,13 +53,29 @@ impl Dialect {
         }
     }
 
+    /// The highest id `table`'s generator has handed out, deleted rows included (0 if
+    /// none): SQLite keeps it for AUTOINCREMENT tables in sqlite_sequence.
+    pub fn id_high_water_statement(self, table: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)"
+            ),
+        }
+    }
+
     /// After rows were inserted with explicit ids, makes the id generator continue past
-    /// them. SQLite's AUTOINCREMENT does so by itself; a PostgreSQL identity does not.
+    /// them, never backwards. SQLite's AUTOINCREMENT does so by itself; a PostgreSQL
+    /// identity does not.
     pub fn resync_id_statement(self, table: &str) -> Option<String> {
         match self {
             Dialect::Sqlite => None,
             Dialect::Postgres => Some(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(\
+                 (SELECT COALESCE(MAX(id), 0) FROM {table}), \
+                 COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0), 1))"
             )),
         }
     }

@@ -162,8 +162,8 @@ pub async fn seed_contacts(db: &Db, account_id: i64, options: &SeedOptions) -> R
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let campaigns = campaigns_of(db, account_id).await?;
-    let mut next_contact = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM contacts")).await?;
-    let mut next_conversation = db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) + 1 FROM conversations")).await?;
+    let mut next_contact = next_id(db, "contacts").await?;
+    let mut next_conversation = next_id(db, "conversations").await?;
     let now = now();
     // Earlier people that later contacts may duplicate.
     let mut earlier: Vec<Person> = Vec::new();
@@ -190,6 +190,14 @@ pub async fn seed_contacts(db: &Db, account_id: i64, options: &SeedOptions) -> R
     db.execute(&db.sql(db.dialect().analyze_statement())).await?;
     let rows = cascade::count_for_account(db, account_id).await?;
     Ok(SeedReport { account_id, contacts: options.contacts, rows, elapsed: started.elapsed() })
+}
+
+/// The first id past every id `table` ever handed out, so that no id of a deleted row
+/// comes back (a selection's watermark relies on it).
+async fn next_id(db: &Db, table: &str) -> Result<i64, AppError> {
+    let high_water = db.fetch_i64(&db.sql(&db.dialect().id_high_water_statement(table))).await?;
+    let max = db.fetch_i64(&db.sql(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).await?;
+    Ok(high_water.max(max) + 1)
 }
 
 /// The account's campaigns, created first if it has none.

@@ -1,6 +1,6 @@
 //! Turning a [`Selection`] into the contacts it means, inside one account.
 
-use super::contacts::{push_matching, validate_search, watermark};
+use super::contacts::{id_high_water, push_matching, validate_search};
 use super::{Db, Sql};
 use crate::error::AppError;
 use crate::model::{Selection, MAX_SELECTION_IDS};
@@ -26,9 +26,9 @@ pub async fn validate(db: &Db, selection: &Selection) -> Result<(), AppError> {
             if except.len() > MAX_SELECTION_IDS {
                 return Err(too_many());
             }
-            // The watermark must be one the server handed out: not before the first
-            // contact, not after the newest one.
-            if *mark < 0 || *mark > watermark(db).await? {
+            // The watermark must be one the server can have handed out: not negative, not
+            // above the highest id ever given to a contact.
+            if *mark < 0 || *mark > id_high_water(db).await? {
                 return Err(AppError::bad_request(
                     "This selection is not valid (its moment is unknown). Reload the list and select again.",
                 ));

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::bulk_toolbar::TrashIcon;
 use super::selection::Ticked;
 use crate::api::{DeleteContacts, PreviewDelete};
-use crate::model::{plural, DeletePreview, DeleteReport, DeleteRequest, Selection};
+use crate::model::{plural, typed_number_matches, DeletePreview, DeleteReport, DeleteRequest, Selection};
 
 /// Keeps Tab and Shift+Tab cycling through the dialog's controls. A modal dialog makes
 /// the page behind it inert, but the browser would still let focus leave for its own UI.
@@ -70,18 +70,36 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
             d.close();
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(report)) = delete.value().get() {
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(report)) => {
             delete.value().set(None);
             confirming.set(false);
             on_deleted.run(report);
         }
+        // Refused or stopped: count again, so the dialog shows the data as it is now, and
+        // take a new key, so that confirming again is a new request.
+        Some(Err(_)) => {
+            key.set(new_request_key());
+            if let Some(s) = selection.get_untracked() {
+                preview.dispatch(PreviewDelete { selection: s });
+            }
+        }
+        None => {}
     });
 
-    let previewed = move || preview.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    // The server's count for the selection on show; an answer for an older selection
+    // (a slow preview from an earlier opening) is ignored.
+    let previewed = move || {
+        preview.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .filter(|p| selection.with(|s| s.as_ref() == Some(&p.selection)))
+                .cloned()
+        })
+    };
     let count = move || previewed().map(|p| p.contacts).unwrap_or_else(|| ticked.with_untracked(|t| t.count()));
     let needs_typing = move || previewed().is_some_and(|p| p.needs_typed_confirmation);
-    let typed_ok = move || !needs_typing() || typed.with(|t| t.trim() == count().to_string());
+    let typed_ok = move || !needs_typing() || typed.with(|t| typed_number_matches(t, count()));
     let can_delete = move || previewed().is_some_and(|p| p.contacts > 0) && typed_ok() && !delete.pending().get();
     let confirm = move |_| {
         let (Some(selection), Some(p)) = (selection.get_untracked(), previewed()) else { return };
@@ -113,10 +131,10 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
             <Show when=move || previewed().is_some_and(|p| p.whole_account)>
                 <p class="warning">"This is every contact in your account."</p>
             </Show>
-            {move || match preview.value().get() {
-                None => view! { <p class="muted" role="status">"Counting what goes with them…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Some(Ok(p)) => view! { <Impact preview=p/> }.into_any(),
+            {move || match (preview.value().get(), previewed()) {
+                (Some(Err(e)), _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                (_, Some(p)) => view! { <Impact preview=p/> }.into_any(),
+                _ => view! { <p class="muted" role="status">"Counting what goes with them…"</p> }.into_any(),
             }}
             <p id="confirm-delete-warning" class="warning">
                 <strong>"This action cannot be undone."</strong>
