@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{ContactPage, DeletePreview, DeleteReport, DeleteRequest, ListQuery, Selection};
+use crate::model::{BulkActionRow, ContactPage, DeletePreview, DeleteReport, DeleteRequest, ListQuery, Selection};
 
 /// On the server: the database handle put in context by the server binary, and a
 /// response status that matches the error (so bad input is a 4xx, never a 500).
@@ -44,6 +44,17 @@ pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
     context::reply(async {
         let (db, account) = context::scope().await?;
         contacts::list(&db, account, &query).await
+    }
+    .await)
+}
+
+/// The account's latest bulk actions, newest first.
+#[server(endpoint = "bulk_actions", input = Json)]
+pub async fn list_bulk_actions() -> Result<Vec<BulkActionRow>, AppError> {
+    use crate::db::history;
+    context::reply(async {
+        let (db, account) = context::scope().await?;
+        history::list(&db, account).await
     }
     .await)
 }

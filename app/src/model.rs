@@ -163,6 +163,25 @@ pub fn typed_number_matches(typed: &str, n: i64) -> bool {
     well_formed && groups.concat() == n.to_string()
 }
 
+/// One bulk action, as the Bulk Actions history shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkActionRow {
+    pub id: i64,
+    /// Who ran it, when known.
+    pub user: Option<String>,
+    pub action: String,
+    /// The selection in words.
+    pub description: String,
+    /// done, failed or running.
+    pub status: String,
+    pub contacts_requested: i64,
+    pub contacts_done: i64,
+    /// Related rows removed, per area of the cascade.
+    pub rows: Vec<AreaCount>,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+}
+
 /// "1 contact", "2 contacts".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {

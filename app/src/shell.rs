@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 use crate::pages::contacts::ContactsPage;
+use crate::pages::history::BulkActionsPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -42,13 +43,15 @@ pub fn App() -> impl IntoView {
                 <nav class="sidebar" aria-label="Main">
                     <span class="brand">"CRM"</span>
                     <ul>
-                        <li><a href="/contacts" aria-current="page">"Contacts"</a></li>
+                        <li><A href="/contacts">"Contacts"</A></li>
+                        <li><A href="/bulk-actions">"Bulk Actions"</A></li>
                     </ul>
                 </nav>
                 <main class="main">
                     <Routes fallback=|| view! { <p role="alert">"This page does not exist."</p> }>
                         <Route path=path!("/") view=|| view! { <Redirect path="/contacts"/> }/>
                         <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/bulk-actions") view=BulkActionsPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
             </div>

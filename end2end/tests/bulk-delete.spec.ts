@@ -300,3 +300,28 @@ test('malformed or unconfirmed delete requests get a clear 4xx and delete nothin
   }
   expect(stats()).toEqual(before);
 });
+
+test('each delete is recorded in Bulk Actions, reachable from the navigation and the toolbar', async ({ page }) => {
+  await open(page);
+  const [first, second] = await uniqueNames(page);
+  await rowBox(page, first).check();
+  await rowBox(page, second).check();
+  await openDeleteDialog(page);
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('Deleted 2 contacts')).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk Actions' }).click();
+  await expect(page.getByRole('heading', { name: 'Bulk Actions' })).toBeVisible();
+  const latest = page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row').first();
+  await expect(latest.getByRole('rowheader')).toHaveText('Delete');
+  await expect(latest).toContainText('2 contacts selected one by one');
+  await expect(latest).toContainText('Done');
+  await expect(latest.getByRole('cell').nth(3)).toHaveText('2');
+  await expect(latest).toContainText(`${impact['messages']} messages`);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+  await rowBox(page, (await uniqueNames(page))[0]).check();
+  await toolbar(page).getByRole('link', { name: 'History' }).click();
+  await expect(page.getByRole('heading', { name: 'Bulk Actions' })).toBeVisible();
+});

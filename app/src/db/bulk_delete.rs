@@ -35,7 +35,7 @@ impl Totals {
     }
 }
 
-fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
+pub(crate) fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
     AREAS
         .iter()
         .map(|a| AreaCount { area: a.table.into(), label: a.label.into(), rows: rows(a.table) })

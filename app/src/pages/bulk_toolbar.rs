@@ -18,6 +18,7 @@ pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl
                     "Bulk actions"
                     <span aria-hidden="true">" ▾"</span>
                 </button>
+                <a class="history-link" href="/bulk-actions">"History"</a>
                 <div id=MENU_ID popover="auto" role="menu" aria-label="Bulk actions" class="menu">
                     <button
                         type="button"

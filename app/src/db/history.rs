@@ -1,0 +1,52 @@
+//! The Bulk Actions history: one row per bulk action of the account, newest first.
+
+use std::collections::BTreeMap;
+
+use super::bulk_delete::area_counts;
+use super::Db;
+use crate::error::AppError;
+use crate::model::BulkActionRow;
+
+/// How many of the latest bulk actions the history shows.
+pub const HISTORY_ROWS: i64 = 200;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    user_name: Option<String>,
+    action: String,
+    description: String,
+    status: String,
+    contacts_requested: i64,
+    contacts_done: i64,
+    rows_done: String,
+    started_at: i64,
+    finished_at: Option<i64>,
+}
+
+pub async fn list(db: &Db, account_id: i64) -> Result<Vec<BulkActionRow>, AppError> {
+    let mut sql = db.sql(
+        "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
+         b.contacts_done, b.rows_done, b.started_at, b.finished_at \
+         FROM bulk_actions b LEFT JOIN users u ON u.id = b.user_id WHERE b.account_id = ",
+    );
+    sql.bind(account_id).push(" ORDER BY b.id DESC LIMIT ").bind(HISTORY_ROWS);
+    let rows: Vec<Row> = db.fetch_all(&sql).await?;
+    rows.into_iter()
+        .map(|r| {
+            let done: BTreeMap<String, i64> = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
+            Ok(BulkActionRow {
+                id: r.id,
+                user: r.user_name,
+                action: r.action,
+                description: r.description,
+                status: r.status,
+                contacts_requested: r.contacts_requested,
+                contacts_done: r.contacts_done,
+                rows: area_counts(|table| done.get(table).copied().unwrap_or(0)),
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+            })
+        })
+        .collect()
+}

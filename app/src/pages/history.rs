@@ -1,0 +1,101 @@
+//! Bulk Actions: the history of the account's bulk deletes, newest first.
+
+use leptos::prelude::*;
+
+use crate::api::list_bulk_actions;
+use crate::model::{plural, BulkActionRow};
+
+/// "Nov 28, 2026 17:05" in UTC, identically on server and browser.
+fn format_moment(epoch_seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch_seconds, 0)
+        .map(|d| d.format("%b %-d, %Y %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn BulkActionsPage() -> impl IntoView {
+    let history = Resource::new(|| (), |_| list_bulk_actions());
+    view! {
+        <header class="page-header">
+            <h1>"Bulk Actions"</h1>
+        </header>
+        <Transition fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(rows) if rows.is_empty() => {
+                        view! { <p class="empty" role="status">"No bulk actions yet."</p> }.into_any()
+                    }
+                    Ok(rows) => view! { <HistoryTable rows/> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="contacts history">
+                <caption class="visually-hidden">"Bulk actions, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Who"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Selection"</th>
+                        <th scope="col">"Contacts"</th>
+                        <th scope="col">"Related records"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Duration"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! { <HistoryRow row=r/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn HistoryRow(row: BulkActionRow) -> impl IntoView {
+    let related = row
+        .rows
+        .iter()
+        .filter(|a| a.rows > 0)
+        .map(|a| format!("{} {}", a.rows, a.label))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let contacts = if row.status == "done" {
+        row.contacts_done.to_string()
+    } else {
+        format!("{} of {}", row.contacts_done, row.contacts_requested)
+    };
+    let status = match row.status.as_str() {
+        "done" => "Done",
+        "failed" => "Failed",
+        "running" => "Running",
+        other => other,
+    }
+    .to_string();
+    let duration = row
+        .finished_at
+        .map(|f| plural((f - row.started_at).max(0), "second", "seconds"))
+        .unwrap_or_else(|| "—".into());
+    let action = if row.action == "delete" { "Delete".to_string() } else { row.action.clone() };
+    view! {
+        <tr>
+            <td>{format_moment(row.started_at)}</td>
+            <td>{row.user.clone().unwrap_or_else(|| "—".into())}</td>
+            <th scope="row">{action}</th>
+            <td>{row.description.clone()}</td>
+            <td>{contacts}</td>
+            <td class="related">{related}</td>
+            <td class=format!("status {}", row.status)>{status}</td>
+            <td>{duration}</td>
+        </tr>
+    }
+}
