@@ -83,7 +83,10 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
     .to_string();
     let duration = row
         .finished_at
-        .map(|f| plural((f - row.started_at).max(0), "second", "seconds"))
+        .map(|f| match f - row.started_at {
+            s if s < 1 => "under a second".to_string(),
+            s => plural(s, "second", "seconds"),
+        })
         .unwrap_or_else(|| "—".into());
     let action = if row.action == "delete" { "Delete".to_string() } else { row.action.clone() };
     view! {
