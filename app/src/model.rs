@@ -115,7 +115,16 @@ pub struct AreaCount {
     pub area: String,
     /// Plural noun for people ("manual actions").
     pub label: String,
+    /// The same noun for one row ("manual action").
+    pub one: String,
     pub rows: i64,
+}
+
+impl AreaCount {
+    /// "3 notes", "1 note".
+    pub fn phrase(&self) -> String {
+        plural(self.rows, &self.one, &self.label)
+    }
 }
 
 /// What a delete of a selection would remove, counted by the server.

@@ -38,7 +38,7 @@ impl Totals {
 pub(crate) fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
     AREAS
         .iter()
-        .map(|a| AreaCount { area: a.table.into(), label: a.label.into(), rows: rows(a.table) })
+        .map(|a| AreaCount { area: a.table.into(), label: a.label.into(), one: a.one.into(), rows: rows(a.table) })
         .collect()
 }
 
@@ -57,7 +57,7 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
     selection::validate(db, selection).await?;
     let contacts = selection::count(db, account_id, selection).await?;
     let whole_account = contacts > 0 && contacts == account_total(db, account_id).await?;
-    let mut areas = Vec::with_capacity(AREAS.len());
+    let mut counts = BTreeMap::new();
     for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
         sql.push(area.table).push(" WHERE ");
@@ -66,8 +66,9 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
             selection::push_ids(s, account_id, selection);
             s.push(")");
         });
-        areas.push(AreaCount { area: area.table.into(), label: area.label.into(), rows: db.fetch_i64(&sql).await? });
+        counts.insert(area.table, db.fetch_i64(&sql).await?);
     }
+    let areas = area_counts(|table| counts.get(table).copied().unwrap_or(0));
     Ok(DeletePreview {
         selection: selection.clone(),
         contacts,

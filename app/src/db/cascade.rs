@@ -20,20 +20,22 @@ pub struct Area {
     pub table: &'static str,
     /// Plural noun for people ("manual actions").
     pub label: &'static str,
+    /// The same noun for one row ("manual action").
+    pub one: &'static str,
     pub link: Link,
 }
 
 /// In display order. A `Via` area comes right after its parent; deletes walk the list
 /// backwards so that children go before their parents.
 pub const AREAS: &[Area] = &[
-    Area { table: "conversations", label: "conversations", link: Link::Contact },
-    Area { table: "messages", label: "messages", link: Link::Via { parent: "conversations", column: "conversation_id" } },
-    Area { table: "notes", label: "notes", link: Link::Contact },
-    Area { table: "opportunities", label: "opportunities", link: Link::Contact },
-    Area { table: "tasks", label: "tasks", link: Link::Contact },
-    Area { table: "appointments", label: "appointments", link: Link::Contact },
-    Area { table: "manual_actions", label: "manual actions", link: Link::Contact },
-    Area { table: "campaign_enrollments", label: "campaign enrollments", link: Link::Contact },
+    Area { table: "conversations", label: "conversations", one: "conversation", link: Link::Contact },
+    Area { table: "messages", label: "messages", one: "message", link: Link::Via { parent: "conversations", column: "conversation_id" } },
+    Area { table: "notes", label: "notes", one: "note", link: Link::Contact },
+    Area { table: "opportunities", label: "opportunities", one: "opportunity", link: Link::Contact },
+    Area { table: "tasks", label: "tasks", one: "task", link: Link::Contact },
+    Area { table: "appointments", label: "appointments", one: "appointment", link: Link::Contact },
+    Area { table: "manual_actions", label: "manual actions", one: "manual action", link: Link::Contact },
+    Area { table: "campaign_enrollments", label: "campaign enrollments", one: "campaign enrollment", link: Link::Contact },
 ];
 
 impl Area {

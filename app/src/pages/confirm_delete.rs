@@ -175,7 +175,7 @@ fn Impact(preview: DeletePreview) -> impl IntoView {
             {preview
                 .areas
                 .into_iter()
-                .map(|a| view! { <li><strong>{a.rows}</strong>" "{a.label}</li> })
+                .map(|a| view! { <li>{a.phrase()}</li> })
                 .collect_view()}
         </ul>
     }

@@ -66,7 +66,7 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
         .rows
         .iter()
         .filter(|a| a.rows > 0)
-        .map(|a| format!("{} {}", a.rows, a.label))
+        .map(|a| a.phrase())
         .collect::<Vec<_>>()
         .join(", ");
     let contacts = if row.status == "done" {
