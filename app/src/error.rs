@@ -11,6 +11,15 @@ pub enum AppError {
     /// The request itself is wrong (a malformed cursor, an overlong search…). Nothing changed.
     #[error("{0}")]
     BadRequest(String),
+    /// No valid session: the caller must sign in (again).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins: the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// What was asked for does not exist (or is not the caller's to see).
     #[error("{0}")]
     NotFound(String),
@@ -38,11 +47,19 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
+            AppError::TooManyRequests(_) => 429,
             AppError::Conflict(_) => 409,
             AppError::Incomplete(_) => 500,
             AppError::Internal | AppError::Transport(_) => 500,
         }
+    }
+
+    /// The answer to any request without a valid session.
+    pub fn signed_out() -> Self {
+        AppError::Unauthorized("You are not signed in (or your session has expired). Please sign in again.".into())
     }
 
     /// Logs `cause` on the server and returns the opaque internal error.

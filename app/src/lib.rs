@@ -3,11 +3,14 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod cursor;
 pub mod error;
 pub mod model;
 pub mod pages;
 pub mod shell;
+pub mod team;
 
 #[cfg(feature = "ssr")]
 pub mod db;

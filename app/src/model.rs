@@ -45,6 +45,7 @@ impl Contact {
 
 /// What the list shows: the search and where in it. Cursors are opaque to the browser.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub search: String,
     /// Show the page that follows this cursor…
@@ -78,7 +79,7 @@ pub const TYPED_CONFIRMATION_FROM: i64 = 1_000;
 /// Which contacts a bulk action acts on. The browser never sends a count to trust:
 /// the server resolves the selection inside the caller's account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Selection {
     /// Exactly these contacts (rows ticked one by one or a page at a time).
     Ids { ids: Vec<i64> },
@@ -142,6 +143,7 @@ pub struct DeletePreview {
 
 /// A confirmed delete, as the browser sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeleteRequest {
     pub selection: Selection,
     /// The number of contacts the user saw in the confirm dialog; the delete is refused

@@ -1,12 +1,15 @@
-//! The HTML document, the app's frame (navigation) and its routes.
+//! The HTML document and the app's routes (every page but sign-in inside the frame).
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::pages::contacts::ContactsPage;
+use crate::pages::frame::Frame;
 use crate::pages::history::BulkActionsPage;
+use crate::pages::login::LoginPage;
+use crate::pages::team::TeamPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -39,22 +42,13 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/crm.css"/>
         <Title text="Contacts · CRM"/>
         <Router>
-            <div class="layout">
-                <nav class="sidebar" aria-label="Main">
-                    <span class="brand">"CRM"</span>
-                    <ul>
-                        <li><A href="/contacts">"Contacts"</A></li>
-                        <li><A href="/bulk-actions">"Bulk Actions"</A></li>
-                    </ul>
-                </nav>
-                <main class="main">
-                    <Routes fallback=|| view! { <p role="alert">"This page does not exist."</p> }>
-                        <Route path=path!("/") view=|| view! { <Redirect path="/contacts"/> }/>
-                        <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async/>
-                        <Route path=path!("/bulk-actions") view=BulkActionsPage ssr=SsrMode::Async/>
-                    </Routes>
-                </main>
-            </div>
+            <Routes fallback=|| view! { <Frame><p role="alert">"This page does not exist."</p></Frame> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/") view=|| view! { <Redirect path="/contacts"/> }/>
+                <Route path=path!("/contacts") view=|| view! { <Frame><ContactsPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/bulk-actions") view=|| view! { <Frame><BulkActionsPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/team") view=|| view! { <Frame><TeamPage/></Frame> } ssr=SsrMode::Async/>
+            </Routes>
         </Router>
     }
 }

@@ -14,7 +14,7 @@ use app::db::seed::{seed_account, SeedOptions};
 use app::db::{selection, Db};
 use app::error::AppError;
 use app::model::{DeleteReport, DeleteRequest, Selection};
-use common::{contact, on_each_engine};
+use common::{contact, on_each_engine, table_counts};
 
 /// Two generated accounts: A (300 contacts) and B (150).
 async fn two_accounts(db: &Db) -> (i64, i64) {
@@ -48,14 +48,6 @@ async fn rows_per_contact(db: &Db) -> BTreeMap<(&'static str, i64), i64> {
 }
 
 /// Row counts of every table, to show that a refused request changed nothing.
-async fn table_counts(db: &Db) -> Vec<i64> {
-    let mut out = Vec::new();
-    for table in ["accounts", "contacts", "campaigns", "bulk_actions"].into_iter().chain(AREAS.iter().map(|a| a.table)) {
-        out.push(db.fetch_i64(&db.sql(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap());
-    }
-    out
-}
-
 fn request(selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
     DeleteRequest {
         selection,
@@ -99,7 +91,7 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         let expected = preview(&db, a, &selection).await.unwrap();
         assert_eq!(expected.contacts, picked.len() as i64);
         assert!(!expected.whole_account && !expected.needs_typed_confirmation);
-        let report = delete(&db, a, &request(selection, expected.contacts, None, "ticked-rows-1"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(selection, expected.contacts, None, "ticked-rows-1"), db.dialect().delete_chunk_size()).await.unwrap();
 
         // The preview counted exactly what the delete removed, area by area.
         assert_eq!(report.contacts, expected.contacts);
@@ -113,13 +105,13 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         assert_eq!(db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaigns")).await.unwrap(), campaigns, "campaigns survive");
 
         // The history shows it, with the same counts.
-        let history = app::db::history::list(&db, a).await.unwrap();
+        let history = app::db::history::list(&db, a, None).await.unwrap();
         assert_eq!(history.len(), 1);
         let row = &history[0];
         assert_eq!((row.status.as_str(), row.contacts_done, row.contacts_requested), ("done", picked.len() as i64, picked.len() as i64));
         assert_eq!(row.rows, report.areas);
         assert_eq!(row.description, format!("{} contacts selected one by one", picked.len()));
-        assert!(app::db::history::list(&db, b).await.unwrap().is_empty(), "another account sees none of it");
+        assert!(app::db::history::list(&db, b, None).await.unwrap().is_empty(), "another account sees none of it");
     })
     .await;
 }
@@ -144,7 +136,7 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
         let expected = preview(&db, a, &chosen).await.unwrap();
         assert_eq!(expected.contacts, matches.len() as i64 - 3);
         // Small chunks, so that the selection is resolved afresh several times.
-        let report = delete(&db, a, &request(chosen, expected.contacts, None, "search-all-1"), 7).await.unwrap();
+        let report = delete(&db, a, None, &request(chosen, expected.contacts, None, "search-all-1"), 7).await.unwrap();
         assert_eq!(report.contacts, expected.contacts);
         assert_eq!(report.areas, expected.areas);
 
@@ -175,11 +167,11 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
 
         // Someone else deletes the newest contact: the watermark stays valid.
         let newest = *ids_of(&db, a).await.iter().filter(|id| **id <= mark).max().unwrap();
-        let gone = delete(&db, a, &request(Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1"), 10).await.unwrap();
+        let gone = delete(&db, a, None, &request(Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1"), 10).await.unwrap();
         assert_eq!(gone.contacts, 1);
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
 
-        let report = delete(&db, a, &request(chosen, counted, None, "drift-test-1"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(chosen, counted, None, "drift-test-1"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, counted);
         assert!(ids_of(&db, a).await.contains(&late));
     })
@@ -192,27 +184,22 @@ async fn another_accounts_contacts_are_out_of_reach() {
         let (a, b) = two_accounts(&db).await;
         let mine = ids_of(&db, a).await;
         let theirs = ids_of(&db, b).await;
+        // A selection naming any contact outside the account is refused whole: not found,
+        // nothing counted, nothing deleted, whatever number the request claims.
+        let counts = table_counts(&db).await;
         let mixed = Selection::Ids { ids: vec![mine[0], mine[1], theirs[0], theirs[1]] };
-        assert_eq!(preview(&db, a, &mixed).await.unwrap().contacts, 2);
-
-        // The user was shown 2; a request claiming 4 is refused and changes nothing.
-        let counts = table_counts(&db).await;
-        let err = delete(&db, a, &request(mixed.clone(), 4, None, "mixed-ids-1"), db.dialect().delete_chunk_size()).await.unwrap_err();
-        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
-        assert_eq!(table_counts(&db).await, counts);
-
-        let before = rows_per_contact(&db).await;
-        let report = delete(&db, a, &request(mixed, 2, None, "mixed-ids-2"), db.dialect().delete_chunk_size()).await.unwrap();
-        assert_eq!(report.contacts, 2);
-        assert_only_these_gone(&before, &rows_per_contact(&db).await, &[mine[0], mine[1]].into(), &report);
-        assert_eq!(ids_of(&db, b).await, theirs);
-
-        // Only B's ids: nothing of A's selection exists, so nothing happens.
-        let counts = table_counts(&db).await;
         let only_theirs = Selection::Ids { ids: theirs[..5].to_vec() };
-        assert_eq!(preview(&db, a, &only_theirs).await.unwrap().contacts, 0);
-        let err = delete(&db, a, &request(only_theirs, 5, None, "their-ids-1"), db.dialect().delete_chunk_size()).await.unwrap_err();
-        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        for (selection, claimed) in [(&mixed, 4), (&mixed, 2), (&only_theirs, 5)] {
+            let err = preview(&db, a, selection).await.unwrap_err();
+            assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+            let key = format!("their-ids-{claimed}");
+            let err = delete(&db, a, None, &request(selection.clone(), claimed, None, &key), db.dialect().delete_chunk_size())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+        }
+        assert_eq!(ids_of(&db, b).await, theirs);
+        assert_eq!(ids_of(&db, a).await, mine);
         assert_eq!(table_counts(&db).await, counts);
     })
     .await;
@@ -247,7 +234,7 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let everything = Selection::All { search: String::new(), except: vec![], watermark: watermark(&db).await.unwrap() };
         let before = rows_per_contact(&db).await;
 
-        let err = delete(&db, a, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await.unwrap_err();
+        let err = delete(&db, a, None, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await.unwrap_err();
         match &err {
             AppError::Incomplete(m) => assert!(m.contains("20 of 300 contacts"), "{m}"),
             other => panic!("{other:?}"),
@@ -270,13 +257,13 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         assert_eq!(db.fetch_i64(&record).await.unwrap(), 20);
 
         // The same request again reports the failure; a new one, once the cause is gone, finishes the job.
-        assert!(matches!(delete(&db, a, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await, Err(AppError::Incomplete(_))));
+        assert!(matches!(delete(&db, a, None, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await, Err(AppError::Incomplete(_))));
         let drop = match &db {
             Db::Sqlite(_) => "DROP TRIGGER injected_failure",
             Db::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
         };
         db.execute(&db.sql(drop)).await.unwrap();
-        let report = delete(&db, a, &request(everything, 280, Some("280"), "failing-2"), 10).await.unwrap();
+        let report = delete(&db, a, None, &request(everything, 280, Some("280"), "failing-2"), 10).await.unwrap();
         assert_eq!(report.contacts, 280);
         assert!(ids_of(&db, a).await.is_empty());
         assert_eq!(ids_of(&db, b).await.len(), 150);
@@ -290,12 +277,12 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
         let (a, _) = two_accounts(&db).await;
         let picked: Vec<i64> = ids_of(&db, a).await.into_iter().take(40).collect();
         let req = request(Selection::Ids { ids: picked }, 40, None, "double-click-1");
-        let (first, second) = tokio::join!(delete(&db, a, &req, 10), delete(&db, a, &req, 10));
+        let (first, second) = tokio::join!(delete(&db, a, None, &req, 10), delete(&db, a, None, &req, 10));
         let (first, second) = (first.unwrap(), second.unwrap());
         assert_eq!(first.contacts, 40);
         assert_eq!(first, second);
         // A late retry of the same request gets the same answer and deletes nothing more.
-        assert_eq!(delete(&db, a, &req, 10).await.unwrap(), first);
+        assert_eq!(delete(&db, a, None, &req, 10).await.unwrap(), first);
         assert_eq!(ids_of(&db, a).await.len(), 260);
         let mut records = db.sql("SELECT COUNT(*) FROM bulk_actions WHERE request_key = ");
         records.bind("double-click-1");
@@ -313,7 +300,7 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
         for typed in [None, Some("30"), Some("all")] {
-            let err = delete(&db, a, &request(all.clone(), 300, typed, "typed-first"), db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(&db, a, None, &request(all.clone(), 300, typed, "typed-first"), db.dialect().delete_chunk_size()).await.unwrap_err();
             assert_eq!(err, AppError::BadRequest("Type 300 to confirm this delete.".into()));
         }
         assert_eq!(table_counts(&db).await, counts);
@@ -325,7 +312,7 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
         // The refusals gave their key back: the same request, typed right, goes through.
-        let report = delete(&db, a, &request(all, 300, Some(" 300 "), "typed-first"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(all, 300, Some(" 300 "), "typed-first"), db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, 300);
 
         // Generated contacts never reuse the ids of deleted ones (watermarks rely on it).
@@ -353,7 +340,7 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         for (selection, says) in bad {
             for result in [
                 preview(&db, a, &selection).await.map(|_| ()),
-                delete(&db, a, &request(selection.clone(), 1, Some("1"), "bad-input-1"), db.dialect().delete_chunk_size()).await.map(|_| ()),
+                delete(&db, a, None, &request(selection.clone(), 1, Some("1"), "bad-input-1"), db.dialect().delete_chunk_size()).await.map(|_| ()),
             ] {
                 match result {
                     Err(AppError::BadRequest(m)) => assert!(m.contains(says), "{m:?} should say {says:?}"),
@@ -363,7 +350,7 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         }
         let ok_selection = Selection::Ids { ids: ids_of(&db, a).await[..2].to_vec() };
         for key in ["", "short", "has spaces in it", &"k".repeat(65)] {
-            let err = delete(&db, a, &request(ok_selection.clone(), 2, None, key), db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(&db, a, None, &request(ok_selection.clone(), 2, None, key), db.dialect().delete_chunk_size()).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "key {key:?}: {err:?}");
         }
         assert_eq!(table_counts(&db).await, counts);

@@ -42,7 +42,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
         typed_confirmation: Some(contacts.to_string()),
         request_key: format!("bench-{}", std::process::id()),
     };
-    let report = bulk_delete::delete(db, product.account_id, &request, chunk).await?;
+    let report = bulk_delete::delete(db, product.account_id, None, &request, chunk).await?;
     let ours = started.elapsed().as_secs_f64();
 
     let started = Instant::now();

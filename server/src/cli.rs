@@ -1,9 +1,13 @@
 //! The command line: which database, and what to do with it.
 
+use std::time::Duration;
+
+use app::auth::{password, SessionSettings};
 use app::db::seed::{seed_account, SeedOptions, SeedReport};
-use app::db::{Db, DEFAULT_DATABASE_URL};
+use app::db::{accounts, users, Db, DEFAULT_DATABASE_URL};
 use app::error::AppError;
-use clap::{Parser, Subcommand};
+use app::team::Role;
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(name = "server", about = "CRM contact clean-up: the web app and its tools")]
@@ -17,14 +21,21 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the web app (the default). An empty database first gets a demo account.
-    Serve {
-        /// Contacts of the demo account created in an empty database.
-        #[arg(long, default_value_t = 500)]
-        demo_contacts: usize,
-        /// Do not create the demo account.
+    /// Serve the web app (the default). Creates the demo accounts and users if missing.
+    Serve(ServeArgs),
+    /// Add a user to an account (created if there is none of that name).
+    AddUser {
         #[arg(long)]
-        no_demo: bool,
+        account: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::User)]
+        role: RoleArg,
+        /// The password (at least 8 characters); read from this variable.
+        #[arg(long, env = "NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
     },
     /// Measure the bulk delete against hand-written SQL on two identical generated accounts.
     Bench {
@@ -36,7 +47,7 @@ pub enum Command {
     },
     /// Print, as JSON, each account's contacts, campaigns and related rows per area.
     Stats,
-    /// Restore the demo account: delete its contacts and generate them anew.
+    /// Restore the demo: contacts generated anew, history emptied, demo passwords reset.
     ResetDemo {
         #[arg(long, default_value_t = 500)]
         contacts: usize,
@@ -53,15 +64,57 @@ pub enum Command {
     },
 }
 
+#[derive(Parser, Debug)]
+pub struct ServeArgs {
+    /// Contacts of the demo account when it is created.
+    #[arg(long, default_value_t = 500)]
+    pub demo_contacts: usize,
+    /// Do not create the demo accounts and users.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Mark the session cookie Secure: set this when users reach the app over https
+    /// (for example through a TLS-terminating proxy).
+    #[arg(long, env = "SECURE_COOKIE")]
+    pub secure_cookie: bool,
+    /// Sign a session out after this many minutes without a request.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    User,
+}
+
 pub async fn run(cli: Cli) -> Result<(), AppError> {
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
-    match cli.command.unwrap_or(Command::Serve { demo_contacts: 500, no_demo: false }) {
-        Command::Serve { demo_contacts, no_demo } => {
-            if !no_demo {
-                crate::serve::ensure_demo(&db, demo_contacts).await?;
+    // Without a command: serve, with the options' defaults and environment variables.
+    match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"]))) {
+        Command::Serve(args) => {
+            if !args.no_demo {
+                crate::demo::ensure(&db, args.demo_contacts).await?;
             }
-            crate::serve::serve(db).await
+            let sessions = SessionSettings {
+                secure_cookie: args.secure_cookie,
+                idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
+            };
+            crate::serve::serve(db, sessions).await
+        }
+        Command::AddUser { account, email, name, role, password: secret } => {
+            let account_id = match accounts::by_name(&db, &account).await? {
+                Some(id) => id,
+                None => accounts::create(&db, &account).await?,
+            };
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::User => Role::User,
+            };
+            let id = users::create(&db, account_id, &email, &name, role, &password::hash(&secret)?).await?;
+            println!("User {id} ({}) added to “{account}” as {}.", users::normalize_email(&email), role.label());
+            db.close().await;
+            Ok(())
         }
         Command::Bench { contacts, chunk } => {
             crate::bench::run(&db, contacts, chunk).await?;
@@ -74,7 +127,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::ResetDemo { contacts } => {
-            crate::serve::reset_demo(&db, contacts).await?;
+            crate::demo::reset(&db, contacts).await?;
             db.close().await;
             Ok(())
         }

@@ -1,18 +1,14 @@
-#![recursion_limit = "512"]
-//! The server binary: `serve` (the default) runs the web app; `seed` generates data.
-
-mod bench;
-mod cli;
-mod serve;
+//! The server binary: `serve` (the default) runs the web app; the other commands are tools.
 
 use clap::Parser;
+use server::cli;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn,axum_login=warn,tower_sessions=warn".into()),
         )
         .init();
     let cli = cli::Cli::parse();

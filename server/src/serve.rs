@@ -1,7 +1,10 @@
-//! The web server: the Leptos app (pages and server functions) on axum.
+//! The web server: the Leptos app (pages and server functions) on axum, behind the
+//! session layer and the sign-in gate.
 
-use app::db::seed::{seed_account, seed_contacts, SeedOptions};
-use app::db::{accounts, bulk_delete, Db};
+use std::net::SocketAddr;
+
+use app::auth::{self, gate, SessionSettings};
+use app::db::Db;
 use app::error::AppError;
 use app::{shell, App};
 use axum::body::Body;
@@ -15,64 +18,49 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-fn demo_options(contacts: usize) -> SeedOptions {
-    SeedOptions { account_name: "Demo Company".into(), contacts, seed: 2026 }
-}
-
-/// Creates the demo account in an empty database.
-pub async fn ensure_demo(db: &Db, contacts: usize) -> Result<(), AppError> {
-    if accounts::count(db).await? > 0 {
-        return Ok(());
-    }
-    let report = seed_account(db, &demo_options(contacts)).await?;
-    accounts::add_user(db, report.account_id, "admin@demo.test", "Ada Admin", "admin").await?;
-    println!("Created the demo account with {} contacts.", report.contacts);
-    Ok(())
-}
-
-/// Gives the demo account (the first account) a fresh set of generated contacts.
-pub async fn reset_demo(db: &Db, contacts: usize) -> Result<(), AppError> {
-    if accounts::count(db).await? == 0 {
-        return ensure_demo(db, contacts).await;
-    }
-    let account = accounts::current(db).await?;
-    let removed = bulk_delete::delete_all_of_account(db, account).await?;
-    let report = seed_contacts(db, account, &demo_options(contacts)).await?;
-    println!("Demo account reset: {removed} contacts removed, {} generated.", report.contacts);
-    Ok(())
-}
-
-pub async fn serve(db: Db) -> Result<(), AppError> {
-    let conf = get_configuration(None).map_err(AppError::internal)?;
-    let options = conf.leptos_options;
-    let addr = options.site_addr;
+/// The whole app as one router: pages, server functions and static files.
+pub async fn router(db: Db, options: LeptosOptions, sessions: SessionSettings) -> Result<Router, AppError> {
     let routes = generate_route_list(App);
-    let app = Router::new()
+    let auth_layer = auth::layer(&db, sessions).await?;
+    Ok(Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            {
-                let db = db.clone();
-                move || provide_context(db.clone())
-            },
+            move || provide_context(db.clone()),
             {
                 let options = options.clone();
                 move || shell(options.clone())
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
+        // Layers run outside-in from the last: trace, compress, session + user, gate.
         .layer(axum::middleware::from_fn(error_status))
+        .layer(axum::middleware::from_fn(gate::require_session))
+        .layer(auth_layer)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(options);
+        .with_state(options))
+}
+
+/// Serves `router` on `listener` until the process is told to stop. Handlers can see
+/// the client's address (for slowing down failed sign-ins).
+pub async fn run(listener: tokio::net::TcpListener, router: Router) -> Result<(), AppError> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(AppError::internal)
+}
+
+pub async fn serve(db: Db, sessions: SessionSettings) -> Result<(), AppError> {
+    let conf = get_configuration(None).map_err(AppError::internal)?;
+    let options = conf.leptos_options;
+    let addr = options.site_addr;
+    let router = router(db, options, sessions).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
     println!("CRM is running: open http://{addr}/contacts");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(AppError::internal)
+    run(listener, router).await
 }
 
 /// Server functions answer every error with status 500; this gives a response that

@@ -1,15 +1,14 @@
 //! Accounts and their users.
 
 use super::cascade::count_for_account;
-use super::{now, Arg, Db};
+use super::{now, Db};
 use crate::error::AppError;
 
-/// The account the contacts pages act on. Until sign-in exists this is the oldest
-/// account (the demo account); sign-in will replace it with the session's account.
-pub async fn current(db: &Db) -> Result<i64, AppError> {
-    db.fetch_opt_i64(&db.sql("SELECT MIN(id) FROM accounts"))
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no account yet: start the server once to create the demo account.".into()))
+/// The account with this name (the oldest, if several share it).
+pub async fn by_name(db: &Db, name: &str) -> Result<Option<i64>, AppError> {
+    let mut sql = db.sql("SELECT MIN(id) FROM accounts WHERE name = ");
+    sql.bind(name);
+    db.fetch_opt_i64(&sql).await
 }
 
 pub async fn create(db: &Db, name: &str) -> Result<i64, AppError> {
@@ -20,13 +19,6 @@ pub async fn create(db: &Db, name: &str) -> Result<i64, AppError> {
 
 pub async fn count(db: &Db) -> Result<i64, AppError> {
     db.fetch_i64(&db.sql("SELECT COUNT(*) FROM accounts")).await
-}
-
-pub async fn add_user(db: &Db, account_id: i64, email: &str, name: &str, role: &str) -> Result<i64, AppError> {
-    let mut sql = db.sql("INSERT INTO users (account_id, email, name, role, created_at) VALUES ");
-    sql.bind_tuple([Arg::from(account_id), email.into(), name.into(), role.into(), now().into()])
-        .push(" RETURNING id");
-    db.fetch_i64(&sql).await
 }
 
 /// Every account with its contacts, campaigns and related rows per area, as JSON.

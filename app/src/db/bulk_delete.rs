@@ -54,7 +54,7 @@ fn needs_typed_confirmation(contacts: i64, whole_account: bool) -> bool {
 
 /// What deleting the selection would remove, counted on the data as it is now.
 pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<DeletePreview, AppError> {
-    selection::validate(db, selection).await?;
+    selection::validate(db, account_id, selection).await?;
     let contacts = selection::count(db, account_id, selection).await?;
     let whole_account = contacts > 0 && contacts == account_total(db, account_id).await?;
     let mut counts = BTreeMap::new();
@@ -83,7 +83,14 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
 /// In order: a repeat of a request already made is answered from the first one; the
 /// request key is claimed; the selection is resolved once, to ids, and must hold exactly
 /// the number the user confirmed; those ids, and only those, are deleted chunk by chunk.
-pub async fn delete(db: &Db, account_id: i64, request: &DeleteRequest, chunk_size: usize) -> Result<DeleteReport, AppError> {
+/// `user_id` is who asked, for the history (none from the command line).
+pub async fn delete(
+    db: &Db,
+    account_id: i64,
+    user_id: Option<i64>,
+    request: &DeleteRequest,
+    chunk_size: usize,
+) -> Result<DeleteReport, AppError> {
     let key = request.request_key.as_str();
     if key.len() < 8 || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(AppError::bad_request("The delete request is malformed (its request key). Reload the page and try again."));
@@ -91,8 +98,8 @@ pub async fn delete(db: &Db, account_id: i64, request: &DeleteRequest, chunk_siz
     if let Some(id) = find_record(db, account_id, key).await? {
         return wait_for(db, id).await;
     }
-    selection::validate(db, &request.selection).await?;
-    let Some(record) = start_record(db, account_id, request).await? else {
+    selection::validate(db, account_id, &request.selection).await?;
+    let Some(record) = start_record(db, account_id, user_id, request).await? else {
         // A twin request got there first, between our look-up and our insert.
         let id = find_record(db, account_id, key).await?.ok_or(AppError::Internal)?;
         return wait_for(db, id).await;
@@ -240,14 +247,15 @@ async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>,
 }
 
 /// Records the start of a delete (claims its key); `None` if the key is taken already.
-async fn start_record(db: &Db, account_id: i64, request: &DeleteRequest) -> Result<Option<i64>, AppError> {
+async fn start_record(db: &Db, account_id: i64, user_id: Option<i64>, request: &DeleteRequest) -> Result<Option<i64>, AppError> {
     let selection = serde_json::to_string(&request.selection).map_err(AppError::internal)?;
     let mut sql = db.sql(
-        "INSERT INTO bulk_actions (account_id, request_key, action, selection, description, status, \
+        "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
          contacts_requested, started_at) VALUES ",
     );
     sql.bind_tuple([
         Arg::from(account_id),
+        user_id.into(),
         request.request_key.as_str().into(),
         "delete".into(),
         selection.into(),

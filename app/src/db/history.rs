@@ -24,13 +24,18 @@ struct Row {
     finished_at: Option<i64>,
 }
 
-pub async fn list(db: &Db, account_id: i64) -> Result<Vec<BulkActionRow>, AppError> {
+/// The account's history; with `only_user`, just that user's bulk actions.
+pub async fn list(db: &Db, account_id: i64, only_user: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
     let mut sql = db.sql(
         "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
          b.contacts_done, b.rows_done, b.started_at, b.finished_at \
          FROM bulk_actions b LEFT JOIN users u ON u.id = b.user_id WHERE b.account_id = ",
     );
-    sql.bind(account_id).push(" ORDER BY b.id DESC LIMIT ").bind(HISTORY_ROWS);
+    sql.bind(account_id);
+    if let Some(user_id) = only_user {
+        sql.push(" AND b.user_id = ").bind(user_id);
+    }
+    sql.push(" ORDER BY b.id DESC LIMIT ").bind(HISTORY_ROWS);
     let rows: Vec<Row> = db.fetch_all(&sql).await?;
     rows.into_iter()
         .map(|r| {

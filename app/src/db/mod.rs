@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod dialect;
 pub mod history;
 pub mod schema;
+pub mod users;
 pub mod seed;
 pub mod selection;
 

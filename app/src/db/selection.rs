@@ -5,8 +5,10 @@ use super::{Db, Sql};
 use crate::error::AppError;
 use crate::model::{Selection, MAX_SELECTION_IDS};
 
-/// Refuses a malformed selection before it touches any data.
-pub async fn validate(db: &Db, selection: &Selection) -> Result<(), AppError> {
+/// Refuses a malformed selection before it touches any data, and one that names a
+/// contact outside the account (another account's, or one deleted meanwhile): "not
+/// found", so that nothing is counted or deleted on a request that is partly wrong.
+pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result<(), AppError> {
     let too_many = || {
         AppError::bad_request(format!(
             "A selection may name at most {MAX_SELECTION_IDS} contacts one by one; use “Select all” instead."
@@ -19,6 +21,14 @@ pub async fn validate(db: &Db, selection: &Selection) -> Result<(), AppError> {
             }
             if ids.len() > MAX_SELECTION_IDS {
                 return Err(too_many());
+            }
+            let named: std::collections::BTreeSet<i64> = ids.iter().copied().collect();
+            if count(db, account_id, selection).await? != named.len() as i64 {
+                return Err(AppError::NotFound(
+                    "Some of the selected contacts do not exist in your account (they may have just been deleted). \
+                     Nothing was changed; reload the list and select again."
+                        .into(),
+                ));
             }
         }
         Selection::All { search, except, watermark: mark } => {

@@ -3,13 +3,18 @@
 
 use leptos::prelude::*;
 
+use super::frame::SignedIn;
 use super::selection::Ticked;
+use crate::team::NO_BULK_DELETE_REASON;
 
 const MENU_ID: &str = "bulk-actions-menu";
+const NO_DELETE_ID: &str = "delete-not-allowed";
 
 #[component]
 pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl IntoView {
     let count = move || ticked.with(|t| t.count());
+    // The server refuses a delete without the permission whatever this shows.
+    let may_delete = move || SignedIn::get().and_then(SignedIn::viewer).is_some_and(|v| v.may_bulk_delete);
     view! {
         <Show when=move || { count() > 0 }>
             <div role="toolbar" aria-label="Bulk actions" class="bulk-toolbar">
@@ -26,11 +31,20 @@ pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl
                         class="menu-item danger"
                         popovertarget=MENU_ID
                         popovertargetaction="hide"
-                        on:click=move |_| confirming.set(true)
+                        aria-disabled=move || (!may_delete()).then_some("true")
+                        aria-describedby=move || (!may_delete()).then_some(NO_DELETE_ID)
+                        on:click=move |_| {
+                            if may_delete() {
+                                confirming.set(true);
+                            }
+                        }
                     >
                         <TrashIcon/>
                         "Delete"
                     </button>
+                    <Show when=move || !may_delete()>
+                        <p id=NO_DELETE_ID class="menu-note">{NO_BULK_DELETE_REASON}</p>
+                    </Show>
                 </div>
             </div>
         </Show>

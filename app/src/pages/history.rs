@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
+use super::frame::SignedIn;
 use crate::api::list_bulk_actions;
+use crate::team::Role;
 use crate::model::{plural, BulkActionRow};
 
 /// "Nov 28, 2026 17:05" in UTC, identically on server and browser.
@@ -19,6 +21,22 @@ pub fn BulkActionsPage() -> impl IntoView {
         <header class="page-header">
             <h1>"Bulk Actions"</h1>
         </header>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let viewer = match SignedIn::get() {
+                    Some(signed_in) => signed_in.0.await.ok(),
+                    None => None,
+                };
+                viewer.map(|v| view! {
+                    <p class="muted">
+                        {match v.role {
+                            Role::Admin => format!("Every bulk action in {}, newest first.", v.account),
+                            Role::User => "Your bulk actions, newest first.".to_string(),
+                        }}
+                    </p>
+                })
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
             {move || Suspend::new(async move {
                 match history.await {

@@ -6,6 +6,9 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::collections::BTreeMap;
+
+use app::db::cascade::AREAS;
 use app::db::contacts::{self, NewContact};
 use app::db::{accounts, Db};
 
@@ -76,4 +79,14 @@ pub async fn account_with(db: &Db, name: &str, people: &[NewContact]) -> (i64, V
         ids.push(contacts::insert(db, account, p).await.expect("insert contact"));
     }
     (account, ids)
+}
+
+/// Rows in every table of the app's data (sessions aside), by table name.
+pub async fn table_counts(db: &Db) -> BTreeMap<&'static str, i64> {
+    let mut out = BTreeMap::new();
+    let tables = ["accounts", "users", "contacts", "campaigns", "bulk_actions", "login_failures"];
+    for table in tables.into_iter().chain(AREAS.iter().map(|a| a.table)) {
+        out.insert(table, db.fetch_i64(&db.sql(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap());
+    }
+    out
 }

@@ -1,0 +1,114 @@
+//! Team: the account's users, their role, and the "Bulk delete contacts" permission,
+//! which an admin grants or takes back with one checkbox per user.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{list_team, set_bulk_delete_permission};
+use crate::team::{Role, TeamMember, BULK_DELETE_PERMISSION};
+
+/// The last change's outcome: a confirmation or an error.
+type Outcome = RwSignal<Option<Result<String, String>>>;
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let team = Resource::new(|| (), |_| list_team());
+    let outcome: Outcome = RwSignal::new(None);
+    view! {
+        <header class="page-header">
+            <h1>"Team"</h1>
+        </header>
+        <p class="muted">
+            "Admins may always bulk delete contacts. Users may once an admin grants them “"
+            {BULK_DELETE_PERMISSION} "”."
+        </p>
+        <Transition fallback=|| view! { <p class="muted">"Loading the team…"</p> }>
+            {move || Suspend::new(async move {
+                match team.await {
+                    Ok(team) => {
+                        let can_manage = team.can_manage;
+                        view! {
+                            <div class="table-wrap">
+                                <table class="contacts team">
+                                    <caption class="visually-hidden">"Users of the account"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Email"</th>
+                                            <th scope="col">"Role"</th>
+                                            <th scope="col">{BULK_DELETE_PERMISSION}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {team
+                                            .members
+                                            .into_iter()
+                                            .map(|member| view! { <MemberRow member can_manage outcome/> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {(!can_manage).then(|| view! {
+                                <p class="muted">"Only an admin can change permissions."</p>
+                            })}
+                        }
+                        .into_any()
+                    }
+                    Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <p role="status" class="notice">{move || outcome.get().and_then(Result::ok)}</p>
+        <p role="alert" class="error">{move || outcome.get().and_then(Result::err)}</p>
+    }
+}
+
+#[component]
+fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome) -> impl IntoView {
+    let granted = RwSignal::new(member.granted_bulk_delete);
+    let saving = RwSignal::new(false);
+    let name = member.name.clone();
+    let toggle = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        let name = name.clone();
+        granted.set(want);
+        saving.set(true);
+        spawn_local(async move {
+            let result = set_bulk_delete_permission(member.id, want).await;
+            saving.set(false);
+            match result {
+                Ok(saved) => {
+                    granted.set(saved.granted_bulk_delete);
+                    let now = if saved.granted_bulk_delete { "may now" } else { "may no longer" };
+                    outcome.set(Some(Ok(format!("{name} {now} bulk delete contacts."))));
+                }
+                Err(e) => {
+                    granted.set(!want);
+                    outcome.set(Some(Err(e.to_string())));
+                }
+            }
+        });
+    };
+    let permission = if member.role == Role::Admin {
+        view! { <span>"Always (admin)"</span> }.into_any()
+    } else {
+        view! {
+            <input
+                type="checkbox"
+                aria-label=BULK_DELETE_PERMISSION
+                prop:checked=move || granted.get()
+                disabled=move || !can_manage || saving.get()
+                on:change=toggle
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <tr>
+            <th scope="row">{member.name.clone()}</th>
+            <td>{member.email.clone()}</td>
+            <td>{member.role.label()}</td>
+            <td>{permission}</td>
+        </tr>
+    }
+}

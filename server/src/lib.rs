@@ -1,0 +1,7 @@
+#![recursion_limit = "512"]
+//! The server: the web app on axum, and the command line's tools (seed, bench, demo).
+
+pub mod bench;
+pub mod cli;
+pub mod demo;
+pub mod serve;

@@ -1,0 +1,378 @@
+//! The server over HTTP, on each engine: sign-in, sessions, account isolation, the
+//! bulk-delete permission and the history, attacked the way a browser (or a script
+//! posing as one) can. Every refused request must leave every table as it was.
+
+#[path = "../../app/tests/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use app::auth::SessionSettings;
+use app::db::Db;
+use leptos::prelude::LeptosOptions;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use server::demo;
+
+use common::{on_each_engine, table_counts};
+
+/// A server on a free port of this machine, on `db` with the demo accounts.
+struct Running {
+    base: String,
+    db: Db,
+}
+
+async fn start_with(db: Db, secure_cookie: bool) -> Running {
+    demo::ensure(&db, 60).await.expect("demo data");
+    let options = LeptosOptions::builder().output_name("crm").build();
+    let settings = SessionSettings { secure_cookie, idle: Duration::from_secs(30 * 60) };
+    let router = server::serve::router(db.clone(), options, settings).await.expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    Running { base: format!("http://{addr}"), db }
+}
+
+async fn start(db: Db) -> Running {
+    start_with(db, false).await
+}
+
+/// A browser: keeps cookies, does not follow redirects (so they can be checked).
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+const ADMIN: (&str, &str) = ("admin@demo.test", "demo-admin-pass");
+const USER: (&str, &str) = ("user@demo.test", "demo-user-pass");
+const OTHER_ADMIN: (&str, &str) = ("admin@other.test", "other-admin-pass");
+
+impl Running {
+    async fn sign_in(&self, client: &Client, (email, password): (&str, &str)) -> reqwest::Response {
+        client
+            .post(format!("{}/api/login", self.base))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A browser signed in as `who`.
+    async fn signed_in(&self, who: (&str, &str)) -> Client {
+        let client = browser();
+        let response = self.sign_in(&client, who).await;
+        assert!(response.status().is_success() || response.status().is_redirection(), "{:?}", response.status());
+        client
+    }
+
+    /// Calls a server function; returns the status and the JSON answer.
+    async fn call(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
+        let response = client.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn account(&self, name: &str) -> i64 {
+        app::db::accounts::by_name(&self.db, name).await.unwrap().unwrap()
+    }
+
+    async fn contact_ids(&self, account: &str) -> Vec<i64> {
+        let mut sql = self.db.sql("SELECT id FROM contacts WHERE account_id = ");
+        sql.bind(self.account(account).await).push(" ORDER BY id");
+        self.db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
+    }
+
+    async fn counts(&self) -> BTreeMap<&'static str, i64> {
+        table_counts(&self.db).await
+    }
+}
+
+fn ids(ids: &[i64]) -> Value {
+    json!({ "kind": "ids", "ids": ids })
+}
+
+fn delete_request(selection: Value, confirmed: usize, key: &str) -> Value {
+    json!({ "request": { "selection": selection, "confirmed_count": confirmed, "typed_confirmation": null, "request_key": key } })
+}
+
+/// Every server function, with a well-formed body aimed at `targets` (contacts).
+fn every_call(targets: &[i64], user_id: i64) -> Vec<(&'static str, Value)> {
+    vec![
+        ("list_contacts", json!({ "query": { "search": "", "after": null, "before": null } })),
+        ("bulk_actions", json!({})),
+        ("viewer", json!({})),
+        ("team", json!({})),
+        ("preview_delete", json!({ "selection": ids(targets) })),
+        ("delete_contacts", delete_request(ids(targets), targets.len(), "attack-key-1")),
+        ("set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })),
+    ]
+}
+
+fn message(answer: &Value) -> String {
+    answer.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn without_a_valid_session_pages_redirect_and_calls_get_401() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let targets = app.contact_ids(demo::DEMO_ACCOUNT).await[..3].to_vec();
+        let user_id = app::db::users::by_email(&app.db, USER.0).await.unwrap().unwrap().id;
+        let before = app.counts().await;
+
+        // No cookie at all.
+        let anonymous = browser();
+        for page in ["/contacts", "/bulk-actions", "/team", "/"] {
+            let response = anonymous.get(format!("{}{page}", app.base)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+            assert_eq!(response.headers()["location"], "/login", "{page}");
+        }
+        let login_page = anonymous.get(format!("{}/login", app.base)).send().await.unwrap();
+        assert_eq!(login_page.status(), StatusCode::OK);
+
+        // A forged cookie (well-formed and not), and one whose session has expired or ended.
+        let forged = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("cookie", format!("crm_session={value}").parse().unwrap());
+            Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        };
+        let expired = app.signed_in(ADMIN).await;
+        let (status, _) = app.call(&expired, "viewer", json!({})).await;
+        assert_eq!(status, StatusCode::OK, "signed in, the call works");
+        let expire = match &app.db {
+            Db::Sqlite(_) => "UPDATE tower_sessions SET expiry_date = 0",
+            Db::Postgres(_) => "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 day'",
+        };
+        app.db.execute(&app.db.sql(expire)).await.unwrap();
+        let signed_out = app.signed_in(ADMIN).await;
+        let status = signed_out.post(format!("{}/api/logout", app.base)).send().await.unwrap().status();
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+
+        let clients = [
+            ("no cookie", anonymous),
+            ("forged id", forged("AAAAAAAAAAAAAAAAAAAAAA")),
+            ("garbage", forged("%%'; DROP TABLE contacts; --")),
+            ("expired", expired),
+            ("signed out", signed_out),
+        ];
+        for (what, client) in &clients {
+            for (endpoint, body) in every_call(&targets, user_id) {
+                let (status, answer) = app.call(client, endpoint, body).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {endpoint}: {answer}");
+                assert!(message(&answer).contains("sign in"), "{what}: {endpoint}: {answer}");
+            }
+            let page = client.get(format!("{}/contacts", app.base)).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::SEE_OTHER, "{what}");
+        }
+        assert_eq!(app.counts().await, before, "no table changed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_sees_and_deletes_only_its_own_contacts() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
+        let theirs = app.contact_ids(demo::OTHER_ACCOUNT).await;
+
+        let (status, page) = app.call(&admin, "list_contacts", json!({ "query": { "search": "", "after": null, "before": null } })).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["total"], mine.len() as i64);
+        let listed: Vec<i64> = page["contacts"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        assert!(listed.iter().all(|id| mine.contains(id)), "only the account's contacts are listed");
+        let (_, viewer) = app.call(&admin, "viewer", json!({})).await;
+        assert_eq!(viewer["account"], demo::DEMO_ACCOUNT);
+
+        let before = app.counts().await;
+        let other_user = app::db::users::by_email(&app.db, OTHER_ADMIN.0).await.unwrap().unwrap().id;
+        let attacks = [
+            ("preview_delete", json!({ "selection": ids(&theirs[..3]) }), StatusCode::NOT_FOUND),
+            ("delete_contacts", delete_request(ids(&theirs[..3]), 3, "their-ids-01"), StatusCode::NOT_FOUND),
+            // Mixed with the account's own: refused whole, whatever count is claimed.
+            ("delete_contacts", delete_request(ids(&[mine[0], theirs[0]]), 2, "mixed-ids-01"), StatusCode::NOT_FOUND),
+            ("delete_contacts", delete_request(ids(&[mine[0], theirs[0]]), 1, "mixed-ids-02"), StatusCode::NOT_FOUND),
+            // A selection that tries to name another account.
+            (
+                "delete_contacts",
+                delete_request(
+                    json!({ "kind": "all", "search": "", "except": [], "watermark": theirs[theirs.len() - 1], "account_id": app.account(demo::OTHER_ACCOUNT).await }),
+                    theirs.len(),
+                    "other-account-1",
+                ),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "list_contacts",
+                json!({ "query": { "search": "", "after": null, "before": null, "account_id": app.account(demo::OTHER_ACCOUNT).await } }),
+                StatusCode::BAD_REQUEST,
+            ),
+            ("set_bulk_delete_permission", json!({ "user_id": other_user, "granted": true }), StatusCode::NOT_FOUND),
+        ];
+        for (endpoint, body, expected) in attacks {
+            let (status, answer) = app.call(&admin, endpoint, body.clone()).await;
+            assert_eq!(status, expected, "{endpoint} {body}: {answer}");
+            assert!(!message(&answer).is_empty(), "a clear message: {answer}");
+        }
+        assert_eq!(app.counts().await, before, "no table changed");
+        assert_eq!(app.contact_ids(demo::OTHER_ACCOUNT).await, theirs);
+
+        // The other account's admin sees none of the demo account's history.
+        let (status, report) = app.call(&admin, "delete_contacts", delete_request(ids(&mine[..2]), 2, "own-ids-0001")).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let other = app.signed_in(OTHER_ADMIN).await;
+        let (_, history) = app.call(&other, "bulk_actions", json!({})).await;
+        assert_eq!(history, json!([]));
+        let (_, team) = app.call(&other, "team", json!({})).await;
+        let emails: Vec<&str> = team["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+        assert_eq!(emails, vec![OTHER_ADMIN.0]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_admins_and_granted_users_may_bulk_delete_and_history_follows_roles() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let user = app.signed_in(USER).await;
+        let user_id = app::db::users::by_email(&app.db, USER.0).await.unwrap().unwrap().id;
+        let admin_id = app::db::users::by_email(&app.db, ADMIN.0).await.unwrap().unwrap().id;
+        let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
+
+        // A plain user, calling the server functions directly.
+        let (_, viewer) = app.call(&user, "viewer", json!({})).await;
+        assert_eq!(viewer["may_bulk_delete"], false);
+        let before = app.counts().await;
+        for (endpoint, body) in [
+            ("preview_delete", json!({ "selection": ids(&mine[..2]) })),
+            ("delete_contacts", delete_request(ids(&mine[..2]), 2, "user-try-0001")),
+            ("set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })),
+        ] {
+            let (status, answer) = app.call(&user, endpoint, body).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}: {answer}");
+            assert!(!message(&answer).is_empty());
+        }
+        assert_eq!(app.counts().await, before, "no table changed");
+        let (status, _) = app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": admin_id, "granted": false })).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "admins need no grant");
+
+        // The admin deletes; the history records who and how much.
+        let (status, admin_report) = app.call(&admin, "delete_contacts", delete_request(ids(&mine[..3]), 3, "admin-del-0001")).await;
+        assert_eq!(status, StatusCode::OK, "{admin_report}");
+        assert_eq!(admin_report["contacts"], 3);
+
+        // Granted, the user may; the permission is read on every request.
+        let (status, member) = app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })).await;
+        assert_eq!(status, StatusCode::OK, "{member}");
+        assert_eq!(member["granted_bulk_delete"], true);
+        let (_, viewer) = app.call(&user, "viewer", json!({})).await;
+        assert_eq!(viewer["may_bulk_delete"], true);
+        let (status, preview) = app.call(&user, "preview_delete", json!({ "selection": ids(&mine[3..5]) })).await;
+        assert_eq!(status, StatusCode::OK, "{preview}");
+        let before = app.counts().await;
+        let (status, user_report) = app.call(&user, "delete_contacts", delete_request(ids(&mine[3..5]), 2, "user-del-0001")).await;
+        assert_eq!(status, StatusCode::OK, "{user_report}");
+        assert_eq!(user_report["contacts"], 2);
+        assert_eq!(preview["areas"], user_report["areas"], "the preview counted what was deleted");
+        let after = app.counts().await;
+        assert_eq!(after["contacts"], before["contacts"] - 2);
+        for area in user_report["areas"].as_array().unwrap() {
+            let table = area["area"].as_str().unwrap();
+            assert_eq!(before[table] - after[table], area["rows"].as_i64().unwrap(), "{table}");
+        }
+
+        // History: the admin sees both deletes, the user only their own.
+        let (_, history) = app.call(&admin, "bulk_actions", json!({})).await;
+        let rows = history.as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["user"], "Uma User");
+        assert_eq!(rows[1]["user"], "Ada Admin");
+        for (row, report) in [(&rows[0], &user_report), (&rows[1], &admin_report)] {
+            assert_eq!(row["status"], "done");
+            assert_eq!(row["contacts_done"], report["contacts"]);
+            assert_eq!(row["rows"], report["areas"]);
+            assert!(row["finished_at"].as_i64().unwrap() >= row["started_at"].as_i64().unwrap());
+        }
+        let (_, own) = app.call(&user, "bulk_actions", json!({})).await;
+        assert_eq!(own.as_array().unwrap().len(), 1);
+        assert_eq!(own[0]["user"], "Uma User");
+
+        // Taken back: refused again.
+        app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": false })).await;
+        let (status, _) = app.call(&user, "delete_contacts", delete_request(ids(&mine[5..6]), 1, "user-del-0002")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+/// The quickest of several timings: the one least disturbed by other work on the machine.
+fn quickest(samples: Vec<Duration>) -> Duration {
+    samples.into_iter().min().unwrap()
+}
+
+#[tokio::test]
+async fn failed_sign_ins_look_alike_and_repeated_ones_must_wait() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let before = app.counts().await;
+
+        // A wrong password and an unknown email: same status, same message, same time.
+        let mut wrong = Vec::new();
+        let mut unknown = Vec::new();
+        let mut answers = Vec::new();
+        for i in 0..5 {
+            for (email, times) in [(OTHER_ADMIN.0.to_string(), &mut wrong), (format!("nobody{i}@demo.test"), &mut unknown)] {
+                let started = Instant::now();
+                let response = app.sign_in(&browser(), (&email, "not-the-password")).await;
+                times.push(started.elapsed());
+                answers.push((response.status(), response.text().await.unwrap()));
+            }
+        }
+        assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+        assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
+        let (wrong, unknown) = (quickest(wrong), quickest(unknown));
+        // Checking a password costs tens of milliseconds; answering an unknown email
+        // without that work would take a fraction of it.
+        let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
+        assert!((0.5..2.0).contains(&ratio), "wrong password {wrong:?}, unknown email {unknown:?}");
+
+        // After five failures for one email (the address allows more), even the right password must wait…
+        for _ in 0..5 {
+            assert_eq!(app.sign_in(&browser(), (USER.0, "guess")).await.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = app.sign_in(&browser(), USER).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.text().await.unwrap().contains("Try again in"));
+        // …while other emails are not held up.
+        let response = app.sign_in(&browser(), ADMIN).await;
+        assert!(response.status().is_success() || response.status().is_redirection());
+
+        // Only the failure counts changed.
+        let mut after = app.counts().await;
+        assert!(after["login_failures"] > 0);
+        after.insert("login_failures", before["login_failures"]);
+        assert_eq!(after, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_lax_and_secure_on_https() {
+    let (db, _dir) = common::sqlite().await;
+    for secure in [false, true] {
+        let app = start_with(db.clone(), secure).await;
+        let response = app.sign_in(&browser(), ADMIN).await;
+        let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("crm_session="), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        assert!(cookie.contains("Expires=") || cookie.contains("Max-Age="), "ends after inactivity: {cookie}");
+    }
+}
