@@ -31,7 +31,7 @@ export default defineConfig({
   webServer: {
     command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec target/debug/server serve`,
     cwd: root,
-    url: `http://127.0.0.1:${port}/contacts`,
+    url: `http://127.0.0.1:${port}/login`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',

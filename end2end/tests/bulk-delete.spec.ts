@@ -1,38 +1,14 @@
 import { test, expect, Page } from '@playwright/test';
-import { bodyRows, demo, open, resetDemo, server, stats, summary } from './support';
+import {
+  bodyRows, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
+  toolbar,
+  uniqueNames,
+} from './support';
 
 // One test per scenario of the seed article. Each starts from the demo account's
 // 500 generated contacts and checks the database afterwards through `server stats`.
 const TOTAL = 500;
 test.beforeEach(() => resetDemo(TOTAL));
-
-const toolbar = (page: Page) => page.getByRole('toolbar', { name: 'Bulk actions' });
-const dialog = (page: Page) => page.getByRole('dialog');
-const headerBox = (page: Page) => page.getByRole('checkbox', { name: 'Select all on this page' });
-
-/** The names of the contacts on the page, as their checkboxes announce them. */
-async function rowNames(page: Page): Promise<string[]> {
-  await expect(bodyRows(page).first()).toBeVisible();
-  const boxes = await bodyRows(page).getByRole('checkbox').all();
-  const names: string[] = [];
-  for (const box of boxes) names.push((await box.getAttribute('aria-label'))!.replace(/^Select /, ''));
-  return names;
-}
-
-/** Names that only one row of the page has (the demo data has duplicate people). */
-async function uniqueNames(page: Page): Promise<string[]> {
-  const names = await rowNames(page);
-  return names.filter((n) => names.indexOf(n) === names.lastIndexOf(n));
-}
-
-const rowBox = (page: Page, name: string) => page.getByRole('checkbox', { name: `Select ${name}`, exact: true });
-
-async function openDeleteDialog(page: Page) {
-  await toolbar(page).getByRole('button', { name: 'Bulk actions' }).click();
-  await page.getByRole('menuitem', { name: 'Delete' }).click();
-  await expect(dialog(page)).toBeVisible();
-  await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
-}
 
 /** The related areas as the dialog names them: table → [one, many]. */
 const AREAS: Record<string, [string, string]> = {
@@ -290,6 +266,7 @@ test('ticked rows stay ticked across pages', async ({ page }) => {
 });
 
 test('malformed or unconfirmed delete requests get a clear 4xx and delete nothing', async ({ request }) => {
+  await signIn(request);
   const before = stats();
   const cases: [string, unknown, number, string][] = [
     ['preview_delete', { selection: { kind: 'bogus' } }, 400, 'malformed'],

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { bodyRows, open, resetDemo, summary } from './support';
+import { ADMIN, bodyRows, open, resetDemo, summary } from './support';
 
 // The demo account: 500 generated contacts, restored before each test.
 const TOTAL = 500;
@@ -20,7 +20,13 @@ test('lists the account contacts, 50 a page, with the total', async ({ page }) =
 test('the page is rendered on the server and works without the wasm', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
+  // Signing in is a plain HTML form too.
   await page.goto('/contacts');
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/contacts$/);
   await expect(bodyRows(page)).toHaveCount(50);
   // Plain HTML form and links: search and paging still work.
   await page.getByRole('searchbox', { name: 'Search contacts' }).fill('gmail');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page } from '@playwright/test';
 import { databaseUrl, root } from '../env';
 
 /** Runs the server binary's command line on the test database. */
@@ -34,8 +34,35 @@ export function demo(): AccountStats {
   return stats()[0];
 }
 
-/** Opens a page and waits until the app has hydrated (is interactive). */
+/** The demo's users (server/src/demo.rs; printed by the server at start-up). */
+export type Person = { email: string; password: string; name: string };
+export const ADMIN: Person = { email: 'admin@demo.test', password: 'demo-admin-pass', name: 'Ada Admin' };
+export const USER: Person = { email: 'user@demo.test', password: 'demo-user-pass', name: 'Uma User' };
+export const OTHER_ADMIN: Person = { email: 'admin@other.test', password: 'other-admin-pass', name: 'Otto Other' };
+
+/** Signs in through the sign-in call (the cookie lands in the page's browser context). */
+export async function signIn(request: APIRequestContext, who: Person = ADMIN) {
+  const res = await request.post('/api/login', { form: { email: who.email, password: who.password }, maxRedirects: 0 });
+  expect(res.status(), await res.text()).toBeLessThan(400);
+}
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signInWithForm(page: Page, who: Person) {
+  await page.goto('/login');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/contacts$/);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toContainText(who.name);
+}
+
+/** Opens a page (signed in as the demo admin unless already signed in) and waits
+ *  until the app has hydrated (is interactive). */
 export async function open(page: Page, url = '/contacts') {
+  if (!(await page.context().cookies()).some((c) => c.name === 'crm_session')) {
+    await signIn(page.request);
+  }
   const response = await page.goto(url);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   return response;
@@ -43,3 +70,32 @@ export async function open(page: Page, url = '/contacts') {
 
 export const bodyRows = (page: Page) => page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row');
 export const summary = (page: Page) => page.getByRole('navigation', { name: 'Pagination' }).getByRole('status');
+
+export const toolbar = (page: Page) => page.getByRole('toolbar', { name: 'Bulk actions' });
+export const dialog = (page: Page) => page.getByRole('dialog');
+export const headerBox = (page: Page) => page.getByRole('checkbox', { name: 'Select all on this page' });
+
+/** The names of the contacts on the page, as their checkboxes announce them. */
+export async function rowNames(page: Page): Promise<string[]> {
+  await expect(bodyRows(page).first()).toBeVisible();
+  const boxes = await bodyRows(page).getByRole('checkbox').all();
+  const names: string[] = [];
+  for (const box of boxes) names.push((await box.getAttribute('aria-label'))!.replace(/^Select /, ''));
+  return names;
+}
+
+/** Names that only one row of the page has (the demo data has duplicate people). */
+export async function uniqueNames(page: Page): Promise<string[]> {
+  const names = await rowNames(page);
+  return names.filter((n) => names.indexOf(n) === names.lastIndexOf(n));
+}
+
+export const rowBox = (page: Page, name: string) => page.getByRole('checkbox', { name: `Select ${name}`, exact: true });
+
+export async function openDeleteDialog(page: Page) {
+  await toolbar(page).getByRole('button', { name: 'Bulk actions' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(dialog(page)).toBeVisible();
+  await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
+}
+

@@ -22,17 +22,13 @@ use tower_http::trace::TraceLayer;
 pub async fn router(db: Db, options: LeptosOptions, sessions: SessionSettings) -> Result<Router, AppError> {
     let routes = generate_route_list(App);
     let auth_layer = auth::layer(&db, sessions).await?;
+    let context = move || provide_context(db.clone());
     Ok(Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(db.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         // Layers run outside-in from the last: trace, compress, session + user, gate.
         .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn(gate::require_session))

@@ -17,7 +17,7 @@ pub const HOME: &str = "/contacts";
 
 /// What anyone may fetch: the sign-in page and call, and the site's static files.
 fn is_public(path: &str) -> bool {
-    path == SIGN_IN_PAGE || path == SIGN_IN_CALL || path.starts_with("/pkg/") || path == "/favicon.ico"
+    path == SIGN_IN_PAGE || path == SIGN_IN_CALL || path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 pub async fn require_session(auth: Auth, request: Request, next: Next) -> Response {
