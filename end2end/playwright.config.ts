@@ -40,6 +40,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',
       RUST_LOG: 'warn',
+      // One contact per transaction: long deletes show progress and can be stopped.
+      BULK_DELETE_CHUNK: '1',
     },
   },
 });

@@ -183,14 +183,22 @@ pub struct BulkActionRow {
     pub action: String,
     /// The selection in words.
     pub description: String,
-    /// done, failed or running.
+    /// running, done, failed or cancelled.
     pub status: String,
+    /// Running, and asked to stop: it stops before its next chunk.
+    pub stopping: bool,
     pub contacts_requested: i64,
     pub contacts_done: i64,
     /// Related rows removed, per area of the cascade.
     pub rows: Vec<AreaCount>,
     pub started_at: i64,
     pub finished_at: Option<i64>,
+}
+
+impl BulkActionRow {
+    pub fn is_running(&self) -> bool {
+        self.status == "running"
+    }
 }
 
 /// "1 contact", "2 contacts".

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use app::db::bulk_delete::{delete, preview};
+use app::db::bulk_delete::{cancel, delete, preview, run, start, Started};
 use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, watermark};
 use app::db::seed::{seed_account, SeedOptions};
@@ -267,6 +267,52 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         assert_eq!(report.contacts, 280);
         assert!(ids_of(&db, a).await.is_empty());
         assert_eq!(ids_of(&db, b).await.len(), 150);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let ids = ids_of(&db, a).await;
+        let everything = Selection::All { search: String::new(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let before = rows_per_contact(&db).await;
+        let Started::New { record, ids: chosen } = start(&db, a, None, &request(everything, 300, Some("300"), "stop-me-01")).await.unwrap()
+        else {
+            panic!("a new request starts a new record")
+        };
+        // One contact per chunk, so that Stop lands part-way; stop once some are gone.
+        let job = tokio::spawn({
+            let db = db.clone();
+            async move { run(&db, a, record, &chosen, 1).await }
+        });
+        loop {
+            let row = app::db::history::get(&db, a, None, record).await.unwrap();
+            if row.contacts_done >= 3 {
+                cancel(&db, a, None, record).await.unwrap();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let err = job.await.unwrap().unwrap_err();
+        assert!(matches!(&err, AppError::Incomplete(m) if m.contains("was stopped")), "{err:?}");
+
+        let row = app::db::history::get(&db, a, None, record).await.unwrap();
+        assert_eq!(row.status, "cancelled");
+        assert!(!row.stopping);
+        let left: BTreeSet<i64> = ids_of(&db, a).await.into_iter().collect();
+        let gone: BTreeSet<i64> = ids.iter().copied().filter(|id| !left.contains(id)).collect();
+        assert!(gone.len() >= 3 && gone.len() < 300, "stopped part-way: {} gone", gone.len());
+        assert_eq!(row.contacts_done, gone.len() as i64);
+        // Every contact whole or fully gone, and the record counts exactly what went.
+        let report = DeleteReport { contacts: row.contacts_done, areas: row.rows.clone() };
+        assert_only_these_gone(&before, &rows_per_contact(&db).await, &gone, &report);
+        assert_eq!(ids_of(&db, b).await.len(), 150);
+
+        // A finished action cannot be stopped; another account's cannot be seen.
+        assert!(matches!(cancel(&db, a, None, record).await, Err(AppError::Conflict(_))));
+        assert!(matches!(cancel(&db, b, None, record).await, Err(AppError::NotFound(_))));
     })
     .await;
 }

@@ -196,6 +196,41 @@ test('a large selection needs the number typed before Delete works', async ({ pa
   expect(await rowNames(page)).toEqual([keep]);
 });
 
+test('a long delete shows its progress, and Stop ends it between batches', async ({ page }) => {
+  // The test server deletes one contact per transaction (BULK_DELETE_CHUNK=1), so 3,000
+  // contacts take long enough to watch and stop.
+  resetDemo(3_000);
+  await open(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: 'Select all 3000 contacts' }).click();
+  await openDeleteDialog(page);
+  await dialog(page).getByLabel('Type 3000 to confirm').fill('3000');
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+
+  await expect(dialog(page).getByRole('heading', { name: 'Deleting 3000 contacts…' })).toBeVisible();
+  const progress = dialog(page).getByRole('progressbar', { name: 'Deleting contacts' });
+  await expect(progress).toBeVisible();
+  await expect(dialog(page).getByRole('status')).toContainText(/\d+ of 3000 contacts deleted/);
+  // Escape does not hide a running delete.
+  await page.keyboard.press('Escape');
+  await expect(progress).toBeVisible();
+  await dialog(page).getByRole('button', { name: 'Stop' }).click();
+
+  const stopped = page.getByText(/^Stopped: deleted (\d+) of 3000 contacts/);
+  await expect(stopped).toBeVisible({ timeout: 20_000 });
+  await expect(dialog(page)).toBeHidden();
+  const deleted = Number((await stopped.innerText()).match(/deleted (\d+) of/)![1]);
+  expect(deleted).toBeGreaterThan(0);
+  expect(deleted).toBeLessThan(3000);
+  expect(demo().contacts).toBe(3000 - deleted);
+  await expect(summary(page)).toContainText(`of ${3000 - deleted} contacts`);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk Actions' }).click();
+  const latest = page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row').first();
+  await expect(latest).toContainText('Cancelled');
+  await expect(latest).toContainText(`${deleted} of 3000`);
+});
+
 test('"Can I delete my entire contact database at once?" Yes, and only mine', async ({ page }) => {
   server('seed', '--contacts', '40', '--account', 'Another company');
   const other = stats()[1];

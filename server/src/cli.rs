@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use app::auth::{password, SessionSettings};
+use app::db::bulk_delete::ChunkSize;
 use app::db::seed::{seed_account, SeedOptions, SeedReport};
 use app::db::{accounts, users, Db, DEFAULT_DATABASE_URL};
 use app::error::AppError;
@@ -79,6 +80,10 @@ pub struct ServeArgs {
     /// Sign a session out after this many minutes without a request.
     #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 120)]
     pub session_idle_minutes: u64,
+    /// Contacts per transaction of a bulk delete (default: 5,000 on SQLite, 1,000 on
+    /// PostgreSQL). Smaller means more, shorter transactions and finer progress.
+    #[arg(long, env = "BULK_DELETE_CHUNK")]
+    pub delete_chunk: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -100,7 +105,8 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 secure_cookie: args.secure_cookie,
                 idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
             };
-            crate::serve::serve(db, sessions).await
+            let delete_chunk = args.delete_chunk.map(ChunkSize);
+            crate::serve::serve(db, crate::serve::Settings { sessions, delete_chunk }).await
         }
         Command::AddUser { account, email, name, role, password: secret } => {
             let account_id = match accounts::by_name(&db, &account).await? {

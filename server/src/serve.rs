@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use app::auth::{self, gate, SessionSettings};
+use app::db::bulk_delete::ChunkSize;
 use app::db::Db;
 use app::error::AppError;
 use app::{shell, App};
@@ -18,11 +19,24 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+/// How the web app runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub sessions: SessionSettings,
+    /// Contacts per transaction of bulk deletes (default: the engine's).
+    pub delete_chunk: Option<ChunkSize>,
+}
+
 /// The whole app as one router: pages, server functions and static files.
-pub async fn router(db: Db, options: LeptosOptions, sessions: SessionSettings) -> Result<Router, AppError> {
+pub async fn router(db: Db, options: LeptosOptions, settings: Settings) -> Result<Router, AppError> {
     let routes = generate_route_list(App);
-    let auth_layer = auth::layer(&db, sessions).await?;
-    let context = move || provide_context(db.clone());
+    let auth_layer = auth::layer(&db, settings.sessions).await?;
+    let context = move || {
+        provide_context(db.clone());
+        if let Some(chunk) = settings.delete_chunk {
+            provide_context(chunk);
+        }
+    };
     Ok(Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
@@ -47,11 +61,15 @@ pub async fn run(listener: tokio::net::TcpListener, router: Router) -> Result<()
         .map_err(AppError::internal)
 }
 
-pub async fn serve(db: Db, sessions: SessionSettings) -> Result<(), AppError> {
+pub async fn serve(db: Db, settings: Settings) -> Result<(), AppError> {
+    let interrupted = app::db::bulk_delete::fail_interrupted(&db).await?;
+    if interrupted > 0 {
+        println!("{interrupted} bulk delete(s) were interrupted by the last stop; they are marked failed.");
+    }
     let conf = get_configuration(None).map_err(AppError::internal)?;
     let options = conf.leptos_options;
     let addr = options.site_addr;
-    let router = router(db, options, sessions).await?;
+    let router = router(db, options, settings).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;

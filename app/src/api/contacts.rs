@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use super::context;
 use crate::error::AppError;
-use crate::model::{BulkActionRow, ContactPage, DeletePreview, DeleteReport, DeleteRequest, ListQuery, Selection};
+use crate::model::{BulkActionRow, ContactPage, DeletePreview, DeleteRequest, ListQuery, Selection};
 
 /// One page of the account's contacts matching the search.
 #[server(endpoint = "list_contacts", input = Json)]
@@ -43,14 +43,54 @@ pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppEr
     .await)
 }
 
-/// Deletes the confirmed selection with all of its related rows.
+/// Starts deleting the confirmed selection with all of its related rows, as a job on
+/// the server, and answers with its record: finished if it took under a second, else
+/// running (follow it with [`bulk_action`], stop it with [`stop_bulk_action`]).
 #[server(endpoint = "delete_contacts", input = Json)]
-pub async fn delete_contacts(request: DeleteRequest) -> Result<DeleteReport, AppError> {
-    use crate::db::bulk_delete;
+pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, AppError> {
+    use crate::db::bulk_delete::{self, ChunkSize, Started};
+    use crate::db::history;
     context::reply(async {
         let (db, user) = context::caller().await?;
         user.require_bulk_delete()?;
-        bulk_delete::delete(&db, user.account_id, Some(user.id), &request, db.dialect().delete_chunk_size()).await
+        let chunk = ChunkSize::for_db(use_context::<ChunkSize>(), &db);
+        let record = match bulk_delete::start(&db, user.account_id, Some(user.id), &request).await? {
+            Started::Earlier(record) => record,
+            Started::New { record, ids } => {
+                let (db, account) = (db.clone(), user.account_id);
+                let job = tokio::spawn(async move {
+                    // The outcome is in the record; a failure was logged by `run`.
+                    let _ = bulk_delete::run(&db, account, record, &ids, chunk).await;
+                });
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), job).await;
+                record
+            }
+        };
+        history::get(&db, user.account_id, None, record).await
+    }
+    .await)
+}
+
+/// One bulk action of the history (404 if it is not the caller's to see).
+#[server(endpoint = "bulk_action", input = Json)]
+pub async fn bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
+    use crate::db::history;
+    context::reply(async {
+        let (db, user) = context::caller().await?;
+        history::get(&db, user.account_id, user.history_filter(), id).await
+    }
+    .await)
+}
+
+/// Asks a running bulk delete to stop before its next chunk: the contacts deleted so
+/// far stay deleted (each with all its records), the others are not touched.
+#[server(endpoint = "stop_bulk_action", input = Json)]
+pub async fn stop_bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
+    use crate::db::{bulk_delete, history};
+    context::reply(async {
+        let (db, user) = context::caller().await?;
+        bulk_delete::cancel(&db, user.account_id, user.history_filter(), id).await?;
+        history::get(&db, user.account_id, None, id).await
     }
     .await)
 }

@@ -78,12 +78,86 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
     })
 }
 
-/// Deletes the selection, permanently, with every related row.
+/// Contacts per transaction of the web app's deletes, when the server is told a size
+/// (`--delete-chunk`); otherwise the engine's [`super::Dialect::delete_chunk_size`].
+#[derive(Clone, Copy, Debug)]
+pub struct ChunkSize(pub usize);
+
+impl ChunkSize {
+    pub fn for_db(setting: Option<ChunkSize>, db: &Db) -> usize {
+        setting.map_or_else(|| db.dialect().delete_chunk_size(), |c| c.0.max(1))
+    }
+}
+
+/// How a delete request was taken up.
+pub enum Started {
+    /// A request with the same key came first: this is its record.
+    Earlier(i64),
+    /// A new record, for these contacts (resolved, checked, in id order).
+    New { record: i64, ids: Vec<i64> },
+}
+
+/// Takes a delete request up without deleting anything yet.
 ///
-/// In order: a repeat of a request already made is answered from the first one; the
-/// request key is claimed; the selection is resolved once, to ids, and must hold exactly
-/// the number the user confirmed; those ids, and only those, are deleted chunk by chunk.
-/// `user_id` is who asked, for the history (none from the command line).
+/// In order: a repeat of a request already made names the first one; the request key is
+/// claimed (a record in `bulk_actions`); the selection is resolved once, to ids, and must
+/// hold exactly the number the user confirmed. `user_id` is who asked (none from the
+/// command line).
+pub async fn start(db: &Db, account_id: i64, user_id: Option<i64>, request: &DeleteRequest) -> Result<Started, AppError> {
+    let key = request.request_key.as_str();
+    if key.len() < 8 || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::bad_request("The delete request is malformed (its request key). Reload the page and try again."));
+    }
+    if let Some(id) = find_record(db, account_id, key).await? {
+        return Ok(Started::Earlier(id));
+    }
+    selection::validate(db, account_id, &request.selection).await?;
+    let Some(record) = start_record(db, account_id, user_id, request).await? else {
+        // A twin request got there first, between our look-up and our insert.
+        return Ok(Started::Earlier(find_record(db, account_id, key).await?.ok_or(AppError::Internal)?));
+    };
+    match confirmed_ids(db, account_id, request).await {
+        Ok(ids) => Ok(Started::New { record, ids }),
+        Err(refusal) => {
+            // Nothing was deleted: give the key back, so that the request can be fixed.
+            let mut forget = db.sql("DELETE FROM bulk_actions WHERE id = ");
+            forget.bind(record);
+            db.execute(&forget).await?;
+            Err(refusal)
+        }
+    }
+}
+
+/// Deletes the contacts of a started request, and those only, chunk by chunk; stops
+/// before the next chunk when asked to. Records the outcome.
+pub async fn run(db: &Db, account_id: i64, record: i64, ids: &[i64], chunk_size: usize) -> Result<DeleteReport, AppError> {
+    let (totals, outcome) = match run_chunks(db, account_id, ids, Some(record), chunk_size).await {
+        Ok(totals) => (totals, "done"),
+        Err((totals, AppError::Conflict(_))) => (totals, "cancelled"),
+        Err((totals, cause)) => {
+            tracing::error!("bulk delete {record} stopped: {cause:?}");
+            (totals, "failed")
+        }
+    };
+    finish_record(db, record, outcome).await?;
+    match outcome {
+        "done" => Ok(totals.report()),
+        _ => Err(stopped(outcome, totals.contacts, ids.len() as i64)),
+    }
+}
+
+/// What a user is told of a delete that did not finish.
+fn stopped(outcome: &str, done: i64, of: i64) -> AppError {
+    let others = if outcome == "cancelled" { "were not touched" } else { "are unchanged. Please try again" };
+    let how = if outcome == "cancelled" { "was stopped" } else { "stopped part-way" };
+    AppError::Incomplete(format!(
+        "The delete {how}: {done} of {} were deleted, with all their related records. The others {others}.",
+        plural(of, "contact", "contacts")
+    ))
+}
+
+/// Deletes the selection, permanently, with every related row: [`start`], then [`run`]
+/// (or the outcome of the earlier request with the same key).
 pub async fn delete(
     db: &Db,
     account_id: i64,
@@ -91,45 +165,37 @@ pub async fn delete(
     request: &DeleteRequest,
     chunk_size: usize,
 ) -> Result<DeleteReport, AppError> {
-    let key = request.request_key.as_str();
-    if key.len() < 8 || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::bad_request("The delete request is malformed (its request key). Reload the page and try again."));
+    match start(db, account_id, user_id, request).await? {
+        Started::Earlier(record) => wait_for(db, record).await,
+        Started::New { record, ids } => run(db, account_id, record, &ids, chunk_size).await,
     }
-    if let Some(id) = find_record(db, account_id, key).await? {
-        return wait_for(db, id).await;
+}
+
+/// Asks a running delete to stop before its next chunk. Another account's (or, with
+/// `only_user`, another user's) bulk action is "not found"; a finished one, a conflict.
+pub async fn cancel(db: &Db, account_id: i64, only_user: Option<i64>, record: i64) -> Result<(), AppError> {
+    let row = super::history::get(db, account_id, only_user, record).await?;
+    if !row.is_running() {
+        return Err(AppError::Conflict("This bulk action has already finished.".into()));
     }
-    selection::validate(db, account_id, &request.selection).await?;
-    let Some(record) = start_record(db, account_id, user_id, request).await? else {
-        // A twin request got there first, between our look-up and our insert.
-        let id = find_record(db, account_id, key).await?.ok_or(AppError::Internal)?;
-        return wait_for(db, id).await;
-    };
-    let ids = match confirmed_ids(db, account_id, request).await {
-        Ok(ids) => ids,
-        Err(refusal) => {
-            // Nothing was deleted: give the key back, so that the request can be fixed.
-            let mut forget = db.sql("DELETE FROM bulk_actions WHERE id = ");
-            forget.bind(record);
-            db.execute(&forget).await?;
-            return Err(refusal);
-        }
-    };
-    match run_chunks(db, account_id, &ids, Some(record), chunk_size).await {
-        Ok(totals) => {
-            finish_record(db, record, "done").await?;
-            Ok(totals.report())
-        }
-        Err((totals, cause)) => {
-            tracing::error!("bulk delete {record} stopped: {cause:?}");
-            finish_record(db, record, "failed").await?;
-            Err(AppError::Incomplete(format!(
-                "The delete stopped part-way: {} of {} were deleted, with all their related records. \
-                 The others are unchanged. Please try again.",
-                totals.contacts,
-                plural(ids.len() as i64, "contact", "contacts")
-            )))
-        }
-    }
+    let mut sql = db.sql("UPDATE bulk_actions SET cancel_requested = ");
+    sql.bind(true).push(" WHERE id = ").bind(record).push(" AND account_id = ").bind(account_id);
+    db.execute(&sql).await?;
+    Ok(())
+}
+
+/// Marks deletes that were running when the server stopped as failed: their work
+/// stopped with the process (each chunk is whole or undone, the counts are exact).
+pub async fn fail_interrupted(db: &Db) -> Result<u64, AppError> {
+    let mut sql = db.sql("UPDATE bulk_actions SET status = 'failed', finished_at = ");
+    sql.bind(now()).push(" WHERE status = 'running'");
+    db.execute(&sql).await
+}
+
+async fn cancel_requested(db: &Db, record: i64) -> Result<bool, AppError> {
+    let mut sql = db.sql("SELECT COUNT(*) FROM bulk_actions WHERE cancel_requested = ");
+    sql.bind(true).push(" AND id = ").bind(record);
+    Ok(db.fetch_i64(&sql).await? > 0)
 }
 
 /// The ids the selection means now, if they are what the user confirmed.
@@ -192,7 +258,8 @@ fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> (Vec<Sql>, usize) 
 }
 
 /// Deletes `ids` (already resolved and checked) chunk by chunk, recording the progress
-/// in the same transaction as each chunk when there is a record.
+/// in the same transaction as each chunk when there is a record, and stopping before a
+/// chunk when the record asks to (a `Conflict`).
 async fn run_chunks(
     db: &Db,
     account_id: i64,
@@ -202,6 +269,13 @@ async fn run_chunks(
 ) -> Result<Totals, (Totals, AppError)> {
     let mut totals = Totals::default();
     for chunk in ids.chunks(chunk_size.max(1)) {
+        if let Some(record) = record {
+            match cancel_requested(db, record).await {
+                Ok(false) => {}
+                Ok(true) => return Err((totals, AppError::Conflict("stopped on request".into()))),
+                Err(e) => return Err((totals, e)),
+            }
+        }
         let (statements, locks) = chunk_statements(db, account_id, chunk);
         let progress = |changed: &[u64]| {
             let record = record?;
@@ -236,6 +310,7 @@ fn rows_json(totals: &Totals) -> String {
 #[derive(sqlx::FromRow)]
 struct Record {
     status: String,
+    contacts_requested: i64,
     contacts_done: i64,
     rows_done: String,
 }
@@ -278,7 +353,7 @@ async fn finish_record(db: &Db, record: i64, status: &str) -> Result<(), AppErro
 async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
     let deadline = tokio::time::Instant::now() + TWIN_WAIT;
     loop {
-        let mut sql = db.sql("SELECT status, contacts_done, rows_done FROM bulk_actions WHERE id = ");
+        let mut sql = db.sql("SELECT status, contacts_requested, contacts_done, rows_done FROM bulk_actions WHERE id = ");
         sql.bind(record);
         let found: Vec<Record> = db.fetch_all(&sql).await?;
         let Some(r) = found.into_iter().next() else {
@@ -290,12 +365,7 @@ async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
         let totals = Totals { contacts: r.contacts_done, rows };
         match r.status.as_str() {
             "done" => return Ok(totals.report()),
-            "failed" => {
-                return Err(AppError::Incomplete(format!(
-                    "This delete stopped part-way earlier: {} were deleted. Please try again.",
-                    plural(totals.contacts, "contact", "contacts")
-                )))
-            }
+            outcome @ ("failed" | "cancelled") => return Err(stopped(outcome, totals.contacts, r.contacts_requested)),
             _ if tokio::time::Instant::now() > deadline => {
                 return Err(AppError::Conflict("This delete is still running. Reload the page in a moment to see the result.".into()))
             }

@@ -22,18 +22,23 @@ struct Row {
     rows_done: String,
     started_at: i64,
     finished_at: Option<i64>,
+    cancel_requested: bool,
 }
 
-/// The account's history; with `only_user`, just that user's bulk actions.
-pub async fn list(db: &Db, account_id: i64, only_user: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
+/// The account's bulk actions (with `only_user`, just that user's; with `id`, just that
+/// one), newest first.
+async fn select(db: &Db, account_id: i64, only_user: Option<i64>, id: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
     let mut sql = db.sql(
         "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
-         b.contacts_done, b.rows_done, b.started_at, b.finished_at \
+         b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested \
          FROM bulk_actions b LEFT JOIN users u ON u.id = b.user_id WHERE b.account_id = ",
     );
     sql.bind(account_id);
     if let Some(user_id) = only_user {
         sql.push(" AND b.user_id = ").bind(user_id);
+    }
+    if let Some(id) = id {
+        sql.push(" AND b.id = ").bind(id);
     }
     sql.push(" ORDER BY b.id DESC LIMIT ").bind(HISTORY_ROWS);
     let rows: Vec<Row> = db.fetch_all(&sql).await?;
@@ -45,6 +50,7 @@ pub async fn list(db: &Db, account_id: i64, only_user: Option<i64>) -> Result<Ve
                 user: r.user_name,
                 action: r.action,
                 description: r.description,
+                stopping: r.cancel_requested && r.status == "running",
                 status: r.status,
                 contacts_requested: r.contacts_requested,
                 contacts_done: r.contacts_done,
@@ -54,4 +60,18 @@ pub async fn list(db: &Db, account_id: i64, only_user: Option<i64>) -> Result<Ve
             })
         })
         .collect()
+}
+
+/// The account's history; with `only_user`, just that user's bulk actions.
+pub async fn list(db: &Db, account_id: i64, only_user: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
+    select(db, account_id, only_user, None).await
+}
+
+/// One bulk action of the account (and of `only_user`, if given): another account's or
+/// another user's is "not found".
+pub async fn get(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> Result<BulkActionRow, AppError> {
+    select(db, account_id, only_user, Some(id))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound("There is no such bulk action in your history.".into()))
 }

@@ -1,14 +1,49 @@
 //! The confirm dialog of a bulk delete: a native modal <dialog> (its role, focus trap,
 //! Escape and inert background come from the browser). It shows what the server counted
 //! for this exact selection, and for large or whole-account deletes asks the user to
-//! type the number.
+//! type the number. A delete that takes more than a moment shows its progress here,
+//! with Stop.
 
 use leptos::prelude::*;
 
 use super::bulk_toolbar::TrashIcon;
 use super::selection::Ticked;
-use crate::api::{DeleteContacts, PreviewDelete};
-use crate::model::{plural, typed_number_matches, DeletePreview, DeleteReport, DeleteRequest, Selection};
+use crate::api::{bulk_action, stop_bulk_action, DeleteContacts, PreviewDelete};
+use crate::model::{plural, typed_number_matches, BulkActionRow, DeletePreview, DeleteRequest, Selection};
+
+/// How often a running delete's progress is read.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Shows a running delete until it finishes, then hands it to `finished`. Stops quietly
+/// if the page went away meanwhile.
+fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkActionRow>) {
+    if !row.is_running() {
+        if job.try_set(None).is_none() {
+            finished.run(row);
+        }
+        return;
+    }
+    let id = row.id;
+    if job.try_set(Some(row)).is_some() {
+        return;
+    }
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                match bulk_action(id).await {
+                    Ok(row) => follow(row, job, finished),
+                    // A hiccup reading progress: try again (the job goes on regardless).
+                    Err(_) => {
+                        if let Some(row) = job.try_get_untracked().flatten() {
+                            follow(row, job, finished);
+                        }
+                    }
+                }
+            });
+        },
+        POLL_EVERY,
+    );
+}
 
 /// Keeps Tab and Shift+Tab cycling through the dialog's controls. A modal dialog makes
 /// the page behind it inert, but the browser would still let focus leave for its own UI.
@@ -39,13 +74,24 @@ fn new_request_key() -> String {
 }
 
 #[component]
-pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_deleted: Callback<DeleteReport>) -> impl IntoView {
+pub fn ConfirmDelete(
+    ticked: RwSignal<Ticked>,
+    confirming: RwSignal<bool>,
+    on_finished: Callback<BulkActionRow>,
+) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let preview = ServerAction::<PreviewDelete>::new();
     let delete = ServerAction::<DeleteContacts>::new();
     let selection = RwSignal::new(None::<Selection>);
     let typed = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
+    // The delete running on the server, while it runs.
+    let job = RwSignal::new(None::<BulkActionRow>);
+    let stop_error = RwSignal::new(None::<String>);
+    let finished = Callback::new(move |row: BulkActionRow| {
+        confirming.set(false);
+        on_finished.run(row);
+    });
 
     // Opening: take the selection as it is now, ask the server what it means, show the
     // modal. Closing (Cancel, Escape, done) resets nothing the user ticked.
@@ -71,10 +117,10 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
         }
     });
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(report)) => {
+        Some(Ok(row)) => {
             delete.value().set(None);
-            confirming.set(false);
-            on_deleted.run(report);
+            stop_error.set(None);
+            follow(row, job, finished);
         }
         // Refused or stopped: count again, so the dialog shows the data as it is now, and
         // take a new key, so that confirming again is a new request.
@@ -101,6 +147,24 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
     let needs_typing = move || previewed().is_some_and(|p| p.needs_typed_confirmation);
     let typed_ok = move || !needs_typing() || typed.with(|t| typed_number_matches(t, count()));
     let can_delete = move || previewed().is_some_and(|p| p.contacts > 0) && typed_ok() && !delete.pending().get();
+    let running = move || job.with(Option::is_some);
+    let stop = move |_| {
+        let Some(id) = job.with_untracked(|j| j.as_ref().map(|r| r.id)) else { return };
+        leptos::task::spawn_local(async move {
+            match stop_bulk_action(id).await {
+                Ok(row) => {
+                    let _ = job.try_update(|j| {
+                        if j.is_some() {
+                            *j = Some(row);
+                        }
+                    });
+                }
+                Err(e) => {
+                    let _ = stop_error.try_set(Some(e.to_string()));
+                }
+            }
+        });
+    };
     let confirm = move |_| {
         let (Some(selection), Some(p)) = (selection.get_untracked(), previewed()) else { return };
         delete.dispatch(DeleteContacts {
@@ -120,17 +184,31 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
             aria-labelledby="confirm-delete-title"
             aria-describedby="confirm-delete-warning"
             on:close=move |_| confirming.set(false)
+            // While a delete runs, Escape does not hide it: Stop does.
+            on:cancel=move |ev: leptos::ev::Event| {
+                if running() {
+                    ev.prevent_default();
+                }
+            }
             on:keydown=move |ev| {
                 if let Some(d) = dialog.get_untracked() {
                     keep_focus_inside(ev, &d);
                 }
             }
         >
-            <h2 id="confirm-delete-title">{move || format!("Delete {}?", plural(count(), "contact", "contacts"))}</h2>
+            <h2 id="confirm-delete-title">
+                {move || match job.get() {
+                    Some(row) => format!("Deleting {}…", plural(row.contacts_requested, "contact", "contacts")),
+                    None => format!("Delete {}?", plural(count(), "contact", "contacts")),
+                }}
+            </h2>
             <p class="from">{move || selection.with(|s| s.as_ref().map(Selection::describe))}</p>
             <Show when=move || previewed().is_some_and(|p| p.whole_account)>
                 <p class="warning">"This is every contact in your account."</p>
             </Show>
+            {move || job.get().map(|row| view! { <Progress row/> })}
+            {move || stop_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Show when=move || !running()>
             {move || match (preview.value().get(), previewed()) {
                 (Some(Err(e)), _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 (_, Some(p)) => view! { <Impact preview=p/> }.into_any(),
@@ -162,7 +240,37 @@ pub fn ConfirmDelete(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, on_de
                     {move || if delete.pending().get() { "Deleting…" } else { "Delete" }}
                 </button>
             </div>
+            </Show>
+            <Show when=running>
+                <div class="actions">
+                    <button
+                        type="button"
+                        class="button"
+                        disabled=move || job.with(|j| j.as_ref().is_some_and(|r| r.stopping))
+                        on:click=stop
+                    >
+                        {move || if job.with(|j| j.as_ref().is_some_and(|r| r.stopping)) { "Stopping…" } else { "Stop" }}
+                    </button>
+                </div>
+            </Show>
         </dialog>
+    }
+}
+
+/// A running delete's progress: contacts deleted so far, of how many.
+#[component]
+fn Progress(row: BulkActionRow) -> impl IntoView {
+    view! {
+        <progress
+            class="progress"
+            aria-label="Deleting contacts"
+            max=row.contacts_requested
+            value=row.contacts_done
+        ></progress>
+        <p role="status">
+            {format!("{} of {} deleted", row.contacts_done, plural(row.contacts_requested, "contact", "contacts"))}
+            {row.stopping.then_some(" · stopping after this batch")}
+        </p>
     }
 }
 

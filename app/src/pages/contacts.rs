@@ -10,7 +10,7 @@ use super::bulk_toolbar::BulkToolbar;
 use super::confirm_delete::ConfirmDelete;
 use super::selection::Ticked;
 use crate::api::list_contacts;
-use crate::model::{format_date, plural, Contact, ContactPage, DeleteReport, ListQuery};
+use crate::model::{format_date, plural, BulkActionRow, Contact, ContactPage, ListQuery};
 
 /// The list's URL for a search and an optional page position.
 fn list_href(search: &str, position: Option<(&str, &str)>) -> String {
@@ -50,8 +50,21 @@ pub fn ContactsPage() -> impl IntoView {
     Effect::watch(move || current_search.get(), move |_, _, _| ticked.set(Ticked::default()), false);
 
     let navigate = use_navigate();
-    let on_deleted = Callback::new(move |report: DeleteReport| {
-        done_message.set(Some(format!("Deleted {}", plural(report.contacts, "contact", "contacts"))));
+    let on_finished = Callback::new(move |row: BulkActionRow| {
+        let deleted = plural(row.contacts_done, "contact", "contacts");
+        done_message.set(Some(match row.status.as_str() {
+            "done" => format!("Deleted {deleted}"),
+            "cancelled" => format!(
+                "Stopped: deleted {} of {}, with their related records. The others were not touched.",
+                row.contacts_done,
+                plural(row.contacts_requested, "contact", "contacts")
+            ),
+            _ => format!(
+                "The delete stopped part-way: {} of {} were deleted, with their related records. Please try again.",
+                row.contacts_done,
+                plural(row.contacts_requested, "contact", "contacts")
+            ),
+        }));
         ticked.set(Ticked::default());
         // Back to the first page of the same list, fetched afresh.
         let (search, paged) = query.with_untracked(|q| (q.search.clone(), q.after.is_some() || q.before.is_some()));
@@ -91,7 +104,7 @@ pub fn ContactsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <ConfirmDelete ticked confirming on_deleted/>
+        <ConfirmDelete ticked confirming on_finished/>
     }
 }
 

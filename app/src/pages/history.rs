@@ -95,7 +95,9 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
     let status = match row.status.as_str() {
         "done" => "Done",
         "failed" => "Failed",
+        "running" if row.stopping => "Stopping",
         "running" => "Running",
+        "cancelled" => "Cancelled",
         other => other,
     }
     .to_string();
