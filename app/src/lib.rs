@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod cursor;
 pub mod error;
+pub mod filter;
 pub mod model;
 pub mod pages;
 pub mod shell;

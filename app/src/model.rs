@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::filter::Filter;
+
 /// Contacts shown per page of the list.
 pub const PAGE_SIZE: i64 = 50;
 /// The longest search the list accepts, in characters.
@@ -48,6 +50,8 @@ impl Contact {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub search: String,
+    #[serde(default)]
+    pub filter: Filter,
     /// Show the page that follows this cursor…
     pub after: Option<String>,
     /// …or the page that precedes it.
@@ -83,9 +87,15 @@ pub const TYPED_CONFIRMATION_FROM: i64 = 1_000;
 pub enum Selection {
     /// Exactly these contacts (rows ticked one by one or a page at a time).
     Ids { ids: Vec<i64> },
-    /// Every contact matching the list's search, except these, among the contacts
-    /// that existed when the list was counted (id at most `watermark`).
-    All { search: String, except: Vec<i64>, watermark: i64 },
+    /// Every contact matching the list's search and filter, except these, among the
+    /// contacts that existed when the list was counted (id at most `watermark`).
+    All {
+        search: String,
+        #[serde(default)]
+        filter: Filter,
+        except: Vec<i64>,
+        watermark: i64,
+    },
 }
 
 impl Selection {
@@ -93,11 +103,18 @@ impl Selection {
     pub fn describe(&self) -> String {
         match self {
             Selection::Ids { ids } => format!("{} selected one by one", plural(ids.len() as i64, "contact", "contacts")),
-            Selection::All { search, except, .. } => {
-                let what = if search.trim().is_empty() {
-                    "All contacts".to_string()
-                } else {
-                    format!("All contacts matching “{}”", search.trim())
+            Selection::All { search, filter, except, .. } => {
+                let mut parts = Vec::new();
+                if !search.trim().is_empty() {
+                    parts.push(format!("“{}”", search.trim()));
+                }
+                if !filter.is_empty() {
+                    parts.push(filter.describe());
+                }
+                let what = match parts.len() {
+                    0 => "All contacts".to_string(),
+                    1 if filter.is_empty() => format!("All contacts matching {}", parts[0]),
+                    _ => format!("All contacts matching: {}", parts.join(", ")),
                 };
                 if except.is_empty() {
                     what

@@ -29,7 +29,7 @@ async fn fixture(db: &Db) -> (i64, Vec<i64>) {
 }
 
 fn q(search: &str, after: Option<&str>, before: Option<&str>) -> ListQuery {
-    ListQuery { search: search.into(), after: after.map(Into::into), before: before.map(Into::into) }
+    ListQuery { search: search.into(), after: after.map(Into::into), before: before.map(Into::into), ..Default::default() }
 }
 
 fn ids(page: &ContactPage) -> Vec<i64> {

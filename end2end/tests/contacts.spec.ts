@@ -84,6 +84,8 @@ test('next and previous page through; reload and back keep the page', async ({ p
 
   await page.reload();
   await expect(summary(page)).toHaveText(`Showing 101–150 of ${TOTAL} contacts`);
+  // Back is the app's own navigation once it is interactive again.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 
   await page.goBack();
   await expect(summary(page)).toHaveText(`Showing 51–100 of ${TOTAL} contacts`);

@@ -7,3 +7,7 @@ ALTER TABLE bulk_actions ADD CONSTRAINT bulk_actions_status_check
 ALTER TABLE bulk_actions DROP CONSTRAINT bulk_actions_action_check;
 ALTER TABLE bulk_actions ADD CONSTRAINT bulk_actions_action_check CHECK (action IN ('delete', 'export'));
 ALTER TABLE bulk_actions ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT false;
+
+-- Sign-in compares emails in lower case without surrounding spaces; users written
+-- before it may not be.
+UPDATE users SET email = LOWER(TRIM(email));

@@ -27,3 +27,7 @@ FROM bulk_actions;
 DROP TABLE bulk_actions;
 ALTER TABLE bulk_actions_new RENAME TO bulk_actions;
 CREATE INDEX bulk_actions_user_id ON bulk_actions(user_id);
+
+-- Sign-in compares emails in lower case without surrounding spaces; users written
+-- before it may not be.
+UPDATE users SET email = LOWER(TRIM(email));

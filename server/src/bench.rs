@@ -9,6 +9,7 @@ use app::db::contacts::watermark;
 use app::db::seed::{seed_account, SeedOptions};
 use app::db::Db;
 use app::error::AppError;
+use app::filter::Filter;
 use app::model::{DeleteRequest, Selection};
 
 /// The baseline: per table, one set-based DELETE of the account's rows, children first.
@@ -37,7 +38,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
 
     let started = Instant::now();
     let request = DeleteRequest {
-        selection: Selection::All { search: String::new(), except: vec![], watermark: watermark(db).await? },
+        selection: Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: watermark(db).await? },
         confirmed_count: contacts as i64,
         typed_confirmation: Some(contacts.to_string()),
         request_key: format!("bench-{}", std::process::id()),

@@ -393,3 +393,16 @@ async fn the_session_cookie_is_http_only_and_same_site_lax_and_secure_on_https()
         assert!(cookie.contains("Expires=") || cookie.contains("Max-Age="), "ends after inactivity: {cookie}");
     }
 }
+
+#[tokio::test]
+async fn parallel_failed_sign_ins_cannot_slip_past_the_limit() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let attempts = (0..20).map(|_| async { app.sign_in(&browser(), ("someone@demo.test", "guess")).await.status() });
+        let statuses = futures::future::join_all(attempts).await;
+        let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        let held = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((wrong, held), (5, 15), "{statuses:?}");
+    })
+    .await;
+}

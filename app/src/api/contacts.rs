@@ -59,14 +59,22 @@ pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, Ap
             Started::New { record, ids } => {
                 let (db, account) = (db.clone(), user.account_id);
                 let job = tokio::spawn(async move {
-                    // The outcome is in the record; a failure was logged by `run`.
-                    let _ = bulk_delete::run(&db, account, record, &ids, chunk).await;
+                    // The outcome is in the record (a failure was logged by `run`); should
+                    // the job itself die, the record says so.
+                    let run = tokio::spawn({
+                        let db = db.clone();
+                        async move { bulk_delete::run(&db, account, record, &ids, chunk).await }
+                    });
+                    if let Err(died) = run.await {
+                        tracing::error!("bulk delete {record} died: {died}");
+                        let _ = bulk_delete::finish_record(&db, record, "failed").await;
+                    }
                 });
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(1), job).await;
                 record
             }
         };
-        history::get(&db, user.account_id, None, record).await
+        history::get(&db, user.account_id, user.history_filter(), record).await
     }
     .await)
 }

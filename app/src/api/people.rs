@@ -22,6 +22,9 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             .authenticate(Credentials { email, password, address })
             .await?
             .ok_or_else(|| AppError::Unauthorized(WRONG_CREDENTIALS.into()))?;
+        // A new session id at every sign-in (also over an existing session): an id
+        // known before signing in is worth nothing after.
+        auth.session.cycle_id().await.map_err(AppError::internal)?;
         auth.login(&user).await.map_err(AppError::internal)?;
         leptos_axum::redirect(gate::HOME);
         Ok(())

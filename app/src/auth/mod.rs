@@ -81,18 +81,15 @@ impl AuthnBackend for Backend {
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, AppError> {
         let email = users::normalize_email(&creds.email);
         let keys = throttle::Keys::new(&email, creds.address);
-        throttle::check(&self.db, &keys, now()).await?;
+        throttle::claim(&self.db, &keys, now()).await?;
         let user = users::by_email(&self.db, &email).await?;
         let matches = password::verify(user.as_ref().map(|u| u.password_hash.clone()), creds.password).await;
         match user {
             Some(user) if matches => {
-                throttle::clear(&self.db, &keys).await?;
+                throttle::succeeded(&self.db, &keys).await?;
                 Ok(Some(user))
             }
-            _ => {
-                throttle::record_failure(&self.db, &keys, now()).await?;
-                Ok(None)
-            }
+            _ => Ok(None),
         }
     }
 
@@ -112,6 +109,8 @@ pub struct SessionSettings {
 
 /// The layer that gives every request its session and signed-in user.
 pub async fn layer(db: &Db, settings: SessionSettings) -> Result<AuthManagerLayer<Backend, Sessions>, AppError> {
+    // Computed now, so that the first unknown email costs no more than any other.
+    tokio::task::spawn_blocking(password::warm_up).await.map_err(AppError::internal)?;
     let sessions = Sessions::open(db).await?;
     sessions.clone().spawn_cleanup(std::time::Duration::from_secs(600));
     let idle = time::Duration::try_from(settings.idle).map_err(AppError::internal)?;

@@ -29,6 +29,11 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 static STAND_IN: LazyLock<String> =
     LazyLock::new(|| hash("stand-in for a missing password").expect("hashing a constant cannot fail"));
 
+/// Computes the stand-in hash ahead of the first sign-in.
+pub fn warm_up() {
+    LazyLock::force(&STAND_IN);
+}
+
 /// Whether `password` matches `phc`. Without a readable hash the password is checked
 /// against a stand-in, and the answer is no: the same work, the same time.
 pub async fn verify(phc: Option<String>, password: String) -> bool {

@@ -1,6 +1,10 @@
 //! Slowing down repeated failed sign-ins, per email and per client address, in the
 //! database (so it holds across restarts and server processes). The same rules apply
 //! whether the email belongs to a user or not, so the answers reveal nothing.
+//!
+//! An attempt claims its turn before the password is checked, in one statement per key
+//! (counted as a failure until it succeeds): parallel attempts cannot all slip in
+//! under the limit, because each sees the count the previous one left.
 
 use crate::db::{Db, Sql};
 use crate::error::AppError;
@@ -8,9 +12,10 @@ use crate::error::AppError;
 /// Failures allowed without waiting, per email and per address (an office shares one).
 const FREE_PER_EMAIL: i64 = 5;
 const FREE_PER_ADDRESS: i64 = 20;
-/// The wait after the free failures, doubled by each further failure, up to the cap.
+/// The wait after the free failures, doubled by each further failure, at most
+/// `FIRST_WAIT_SECS << MAX_DOUBLINGS` (16 minutes).
 const FIRST_WAIT_SECS: i64 = 30;
-const MAX_WAIT_SECS: i64 = 15 * 60;
+const MAX_DOUBLINGS: i64 = 5;
 /// Failures older than this are forgotten.
 const FORGET_AFTER_SECS: i64 = 15 * 60;
 
@@ -36,8 +41,7 @@ fn wait_secs(failures: i64, free: i64) -> i64 {
     if failures < free {
         return 0;
     }
-    let doublings = (failures - free).min(16) as u32;
-    (FIRST_WAIT_SECS << doublings).min(MAX_WAIT_SECS)
+    FIRST_WAIT_SECS << (failures - free).min(MAX_DOUBLINGS)
 }
 
 fn in_words(secs: i64) -> String {
@@ -48,49 +52,53 @@ fn in_words(secs: i64) -> String {
     }
 }
 
-/// Refuses the attempt (429) while any of its keys must still wait.
-pub async fn check(db: &Db, keys: &Keys, now: i64) -> Result<(), AppError> {
+/// Claims a turn for an attempt on every key, counting it as a failure until it
+/// succeeds; refuses (429) while a key must still wait.
+pub async fn claim(db: &Db, keys: &Keys, now: i64) -> Result<(), AppError> {
+    let forget = now - FORGET_AFTER_SECS;
     for (key, free) in keys.with_allowance() {
-        let mut sql = db.sql("SELECT failures, last_at FROM login_failures WHERE key = ");
-        sql.bind(key);
-        let Some((failures, last_at)) = db.fetch_all::<(i64, i64)>(&sql).await?.pop() else { continue };
-        if now - last_at >= FORGET_AFTER_SECS {
-            continue;
-        }
-        let left = last_at + wait_secs(failures, free) - now;
-        if left > 0 {
-            return Err(AppError::TooManyRequests(format!(
-                "Too many failed sign-ins. Try again in {}.",
-                in_words(left)
-            )));
+        let mut row = db.sql("INSERT INTO login_failures (key, failures, last_at) VALUES (");
+        row.bind(key).push(", 0, ").bind(now).push(") ON CONFLICT (key) DO NOTHING");
+        db.execute(&row).await?;
+        // The turn is free below the allowance, after a quiet spell, or once the wait
+        // for the current count (30 s doubled per failure past the allowance) is over.
+        let mut take = db.sql("UPDATE login_failures SET failures = CASE WHEN last_at < ");
+        take.bind(forget).push(" THEN 1 ELSE failures + 1 END, last_at = ").bind(now);
+        take.push(" WHERE key = ").bind(key);
+        take.push(" AND (last_at < ").bind(forget);
+        take.push(" OR failures < ").bind(free);
+        // (PostgreSQL shifts a bigint by an integer only, hence the cast.)
+        take.push(" OR last_at + (").bind(FIRST_WAIT_SECS).push(" << CAST(CASE WHEN failures - ").bind(free);
+        take.push(" > ").bind(MAX_DOUBLINGS).push(" THEN ").bind(MAX_DOUBLINGS);
+        take.push(" ELSE failures - ").bind(free).push(" END AS INTEGER)) <= ").bind(now).push(")");
+        if db.execute(&take).await? == 0 {
+            return Err(refusal(db, key, free, now).await?);
         }
     }
     Ok(())
 }
 
-/// Counts a failure against every key (starting again after a quiet spell).
-pub async fn record_failure(db: &Db, keys: &Keys, now: i64) -> Result<(), AppError> {
-    for (key, _) in keys.with_allowance() {
-        // Upsert: both engines take ON CONFLICT … DO UPDATE; `excluded` is the new row.
-        let mut sql = db.sql("INSERT INTO login_failures (key, failures, last_at) VALUES (");
-        sql.bind(key)
-            .push(", 1, ")
-            .bind(now)
-            .push(
-                ") ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN login_failures.last_at < ",
-            )
-            .bind(now - FORGET_AFTER_SECS)
-            .push(" THEN 1 ELSE login_failures.failures + 1 END, last_at = excluded.last_at");
-        db.execute(&sql).await?;
-    }
-    Ok(())
+async fn refusal(db: &Db, key: &str, free: i64, now: i64) -> Result<AppError, AppError> {
+    let mut sql = db.sql("SELECT failures, last_at FROM login_failures WHERE key = ");
+    sql.bind(key);
+    let (failures, last_at) = db.fetch_all::<(i64, i64)>(&sql).await?.pop().unwrap_or((free, now));
+    let left = (last_at + wait_secs(failures, free) - now).max(1);
+    Ok(AppError::TooManyRequests(format!("Too many failed sign-ins. Try again in {}.", in_words(left))))
 }
 
-/// A successful sign-in clears the email's failures (not the address's).
-pub async fn clear(db: &Db, keys: &Keys) -> Result<(), AppError> {
+/// A successful sign-in clears the email's failures and takes back the address's
+/// count for this attempt.
+pub async fn succeeded(db: &Db, keys: &Keys) -> Result<(), AppError> {
     let mut sql: Sql = db.sql("DELETE FROM login_failures WHERE key = ");
     sql.bind(keys.email.as_str());
     db.execute(&sql).await?;
+    if let Some(address) = &keys.address {
+        let mut gone = db.sql("DELETE FROM login_failures WHERE failures <= 1 AND key = ");
+        gone.bind(address.as_str());
+        let mut less = db.sql("UPDATE login_failures SET failures = failures - 1 WHERE key = ");
+        less.bind(address.as_str());
+        db.execute_in_transaction(&[gone, less]).await?;
+    }
     Ok(())
 }
 
@@ -103,7 +111,7 @@ mod tests {
         assert_eq!(wait_secs(4, 5), 0);
         assert_eq!(wait_secs(5, 5), 30);
         assert_eq!(wait_secs(6, 5), 60);
-        assert_eq!(wait_secs(40, 5), MAX_WAIT_SECS);
+        assert_eq!(wait_secs(40, 5), 960);
         assert_eq!(in_words(30), "30 seconds");
         assert_eq!(in_words(600), "10 minutes");
     }

@@ -174,13 +174,13 @@ pub async fn delete(
 /// Asks a running delete to stop before its next chunk. Another account's (or, with
 /// `only_user`, another user's) bulk action is "not found"; a finished one, a conflict.
 pub async fn cancel(db: &Db, account_id: i64, only_user: Option<i64>, record: i64) -> Result<(), AppError> {
-    let row = super::history::get(db, account_id, only_user, record).await?;
-    if !row.is_running() {
-        return Err(AppError::Conflict("This bulk action has already finished.".into()));
-    }
+    super::history::get(db, account_id, only_user, record).await?;
     let mut sql = db.sql("UPDATE bulk_actions SET cancel_requested = ");
     sql.bind(true).push(" WHERE id = ").bind(record).push(" AND account_id = ").bind(account_id);
-    db.execute(&sql).await?;
+    sql.push(" AND status = 'running'");
+    if db.execute(&sql).await? == 0 {
+        return Err(AppError::Conflict("This bulk action has already finished.".into()));
+    }
     Ok(())
 }
 
@@ -343,10 +343,22 @@ async fn start_record(db: &Db, account_id: i64, user_id: Option<i64>, request: &
     db.fetch_opt_i64(&sql).await
 }
 
-async fn finish_record(db: &Db, record: i64, status: &str) -> Result<(), AppError> {
+/// Records how a delete ended. Retried a few times: a record left "running" would
+/// say a delete is going on that is not.
+pub async fn finish_record(db: &Db, record: i64, status: &str) -> Result<(), AppError> {
     let mut sql = db.sql("UPDATE bulk_actions SET status = ");
     sql.bind(status).push(", finished_at = ").bind(now()).push(" WHERE id = ").bind(record);
-    db.execute(&sql).await.map(|_| ())
+    let mut tries = 0;
+    loop {
+        match db.execute(&sql).await {
+            Ok(_) => return Ok(()),
+            Err(e) if tries >= 4 => return Err(e),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+            }
+        }
+    }
 }
 
 /// The outcome of an earlier request with the same key, once it has finished.

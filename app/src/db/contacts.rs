@@ -4,6 +4,7 @@
 use super::{Arg, Db, Sql};
 use crate::cursor::Cursor;
 use crate::error::AppError;
+use crate::filter::Filter;
 use crate::model::{Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS, PAGE_SIZE};
 
 /// A contact to be written. [`NewContact::COLUMNS`] and [`NewContact::values`] are the
@@ -78,9 +79,10 @@ pub async fn insert(db: &Db, account_id: i64, contact: &NewContact) -> Result<i6
 const SELECT_CONTACT: &str =
     "SELECT id, first_name, last_name, email, phone, company, tags, created_at, last_activity_at FROM contacts";
 
-/// The rows a search matches within one account, as a WHERE clause.
-pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str) {
+/// The rows a search and a filter match within one account, as a WHERE clause.
+pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter) {
     sql.push(" WHERE account_id = ").bind(account_id);
+    super::filter::push_conditions(sql, filter, super::now());
     let search = search.trim().to_lowercase();
     if search.is_empty() {
         return;
@@ -99,7 +101,7 @@ pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str) {
 }
 
 /// Escapes LIKE's wildcards so that a search for "50%" means the characters "50%".
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -138,6 +140,7 @@ pub async fn id_high_water(db: &Db) -> Result<i64, AppError> {
 
 fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppError> {
     validate_search(&query.search)?;
+    super::filter::validate(&query.filter)?;
     let after = query.after.as_deref().map(Cursor::decode).transpose()?;
     let before = query.before.as_deref().map(Cursor::decode).transpose()?;
     if after.is_some() && before.is_some() {
@@ -148,15 +151,15 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
 
 /// The contacts the list shows: the account's, matching the search, that existed at
 /// the watermark (so the page, its total and a "select all" agree).
-fn push_listed(sql: &mut Sql, account_id: i64, search: &str, watermark: i64) {
-    push_matching(sql, account_id, search);
+fn push_listed(sql: &mut Sql, account_id: i64, query: &ListQuery, watermark: i64) {
+    push_matching(sql, account_id, &query.search, &query.filter);
     sql.push(" AND id <= ").bind(watermark);
 }
 
 /// Listed contacts that come before `key` in list order (newest first).
-async fn count_before(db: &Db, account_id: i64, search: &str, watermark: i64, key: Cursor) -> Result<i64, AppError> {
+async fn count_before(db: &Db, account_id: i64, query: &ListQuery, watermark: i64, key: Cursor) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_listed(&mut sql, account_id, search, watermark);
+    push_listed(&mut sql, account_id, query, watermark);
     // Row-value comparison: "later in time, or same time and higher id" comes first.
     sql.push(" AND (created_at, id) > (").bind(key.created_at).push(", ").bind(key.id).push(")");
     db.fetch_i64(&sql).await
@@ -166,13 +169,13 @@ async fn count_before(db: &Db, account_id: i64, search: &str, watermark: i64, ke
 async fn fetch_page(
     db: &Db,
     account_id: i64,
-    search: &str,
+    query: &ListQuery,
     watermark: i64,
     after: Option<Cursor>,
     before: Option<Cursor>,
 ) -> Result<Vec<Contact>, AppError> {
     let mut sql = db.sql(SELECT_CONTACT);
-    push_listed(&mut sql, account_id, search, watermark);
+    push_listed(&mut sql, account_id, query, watermark);
     match (after, before) {
         (Some(key), _) => {
             sql.push(" AND (created_at, id) < (").bind(key.created_at).push(", ").bind(key.id).push(")");
@@ -199,20 +202,19 @@ async fn fetch_page(
 /// either end (its neighbours were deleted meanwhile) shows the first page instead.
 pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
     let (after, before) = validate(query)?;
-    let search = query.search.as_str();
     let watermark = watermark(db).await?;
 
-    let mut contacts = fetch_page(db, account_id, search, watermark, after, before).await?;
+    let mut contacts = fetch_page(db, account_id, query, watermark, after, before).await?;
     if contacts.is_empty() && (after.is_some() || before.is_some()) {
-        contacts = fetch_page(db, account_id, search, watermark, None, None).await?;
+        contacts = fetch_page(db, account_id, query, watermark, None, None).await?;
     }
     let mut total_sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_listed(&mut total_sql, account_id, search, watermark);
+    push_listed(&mut total_sql, account_id, query, watermark);
     let total = db.fetch_i64(&total_sql).await?;
 
     let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id };
     let offset = match contacts.first() {
-        Some(first) => count_before(db, account_id, search, watermark, key(first)).await?,
+        Some(first) => count_before(db, account_id, query, watermark, key(first)).await?,
         None => 0,
     };
     let prev = if offset > 0 { contacts.first().map(|c| key(c).encode()) } else { None };

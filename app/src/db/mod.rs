@@ -6,6 +6,7 @@ pub mod bulk_delete;
 pub mod cascade;
 pub mod contacts;
 pub mod dialect;
+pub mod filter;
 pub mod history;
 pub mod schema;
 pub mod users;

@@ -31,8 +31,9 @@ pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result
                 ));
             }
         }
-        Selection::All { search, except, watermark: mark } => {
+        Selection::All { search, filter, except, watermark: mark } => {
             validate_search(search)?;
+            super::filter::validate(filter)?;
             if except.len() > MAX_SELECTION_IDS {
                 return Err(too_many());
             }
@@ -56,8 +57,8 @@ pub fn push_ids(sql: &mut Sql, account_id: i64, selection: &Selection) {
         Selection::Ids { ids } => {
             sql.push(" WHERE account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);
         }
-        Selection::All { search, except, watermark } => {
-            push_matching(sql, account_id, search);
+        Selection::All { search, filter, except, watermark } => {
+            push_matching(sql, account_id, search, filter);
             sql.push(" AND id <= ").bind(*watermark);
             if !except.is_empty() {
                 sql.push(" AND ").push_not_in_ids("id", except);

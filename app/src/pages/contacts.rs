@@ -7,47 +7,54 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::bulk_toolbar::BulkToolbar;
+use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
 use super::confirm_delete::ConfirmDelete;
 use super::selection::Ticked;
 use crate::api::list_contacts;
+use crate::error::AppError;
+use crate::filter::Filter;
 use crate::model::{format_date, plural, BulkActionRow, Contact, ContactPage, ListQuery};
-
-/// The list's URL for a search and an optional page position.
-fn list_href(search: &str, position: Option<(&str, &str)>) -> String {
-    let mut params = Vec::new();
-    if !search.is_empty() {
-        params.push(format!("q={}", urlencoding::encode(search)));
-    }
-    if let Some((name, cursor)) = position {
-        params.push(format!("{name}={}", urlencoding::encode(cursor)));
-    }
-    if params.is_empty() {
-        "/contacts".to_string()
-    } else {
-        format!("/contacts?{}", params.join("&"))
-    }
-}
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query_map = use_query_map();
-    let query = Memo::new(move |_| {
-        query_map.with(|q| ListQuery {
-            search: q.get("q").unwrap_or_default(),
-            after: q.get("after").filter(|c| !c.is_empty()),
-            before: q.get("before").filter(|c| !c.is_empty()),
+    // A malformed filter in the URL is reported, not guessed at.
+    let parsed = Memo::new(move |_| {
+        query_map.with(|q| {
+            let filter = Filter::from_query(q.into_iter().map(|(k, v)| (k.as_ref(), v)));
+            filter.map(|filter| ListQuery {
+                search: q.get("q").unwrap_or_default(),
+                filter,
+                after: q.get("after").filter(|c| !c.is_empty()),
+                before: q.get("before").filter(|c| !c.is_empty()),
+            })
         })
     });
-    let page = Resource::new(move || query.get(), list_contacts);
+    let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    let page = Resource::new(
+        move || parsed.get(),
+        |parsed| async move {
+            match parsed {
+                Ok(query) => list_contacts(query).await,
+                Err(message) => {
+                    #[cfg(feature = "ssr")]
+                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                        response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                    }
+                    Err(AppError::BadRequest(message))
+                }
+            }
+        },
+    );
     let search = move || query.with(|q| q.search.clone());
     let ticked = RwSignal::new(Ticked::default());
     let confirming = RwSignal::new(false);
     let done_message = RwSignal::new(None::<String>);
 
-    // Another search is another list: what was ticked in the old one no longer applies.
-    // (Paging keeps it: the memo only changes when the search does.)
-    let current_search = Memo::new(move |_| query.with(|q| q.search.clone()));
-    Effect::watch(move || current_search.get(), move |_, _, _| ticked.set(Ticked::default()), false);
+    // Another search or filter is another list: what was ticked in the old one no longer
+    // applies. (Paging keeps it: the memo only changes when the search or filter does.)
+    let current_list = Memo::new(move |_| query.with(|q| (q.search.clone(), q.filter.clone())));
+    Effect::watch(move || current_list.get(), move |_, _, _| ticked.set(Ticked::default()), false);
 
     let navigate = use_navigate();
     let on_finished = Callback::new(move |row: BulkActionRow| {
@@ -67,9 +74,10 @@ pub fn ContactsPage() -> impl IntoView {
         }));
         ticked.set(Ticked::default());
         // Back to the first page of the same list, fetched afresh.
-        let (search, paged) = query.with_untracked(|q| (q.search.clone(), q.after.is_some() || q.before.is_some()));
+        let (search, filter, paged) =
+            query.with_untracked(|q| (q.search.clone(), q.filter.clone(), q.after.is_some() || q.before.is_some()));
         if paged {
-            navigate(&list_href(&search, None), Default::default());
+            navigate(&list_href(&search, &filter, None), Default::default());
         } else {
             page.refetch();
         }
@@ -90,15 +98,20 @@ pub fn ContactsPage() -> impl IntoView {
                     />
                     <button type="submit" class="button">"Search"</button>
                 </div>
+                {move || view! { <FilterFields filter=query.with(|q| q.filter.clone())/> }}
             </Form>
         </header>
+        {move || query.with(|q| view! {
+            <FilterPanel search=q.search.clone() filter=q.filter.clone()/>
+            <FilterChips search=q.search.clone() filter=q.filter.clone()/>
+        })}
         <p class="notice" role="status">{move || done_message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => {
-                        view! { <ContactList page search=query.get_untracked().search ticked confirming done_message/> }
-                            .into_any()
+                        let ListQuery { search, filter, .. } = query.get_untracked();
+                        view! { <ContactList page search filter ticked confirming done_message/> }.into_any()
                     }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
@@ -112,6 +125,7 @@ pub fn ContactsPage() -> impl IntoView {
 fn ContactList(
     page: ContactPage,
     search: String,
+    filter: Filter,
     ticked: RwSignal<Ticked>,
     confirming: RwSignal<bool>,
     done_message: RwSignal<Option<String>>,
@@ -122,14 +136,15 @@ fn ContactList(
     } else {
         format!("Showing {}–{} of {total} contacts", offset + 1, offset + contacts.len() as i64)
     };
-    let prev_href = prev.map(|c| list_href(&search, Some(("before", &c))));
-    let next_href = next.map(|c| list_href(&search, Some(("after", &c))));
+    let prev_href = prev.map(|c| list_href(&search, &filter, Some(("before", &c))));
+    let next_href = next.map(|c| list_href(&search, &filter, Some(("after", &c))));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
     let empty = contacts.is_empty().then(|| {
-        let text = if search.trim().is_empty() {
-            "There are no contacts here yet.".to_string()
-        } else {
-            format!("No contacts match “{}”.", search.trim())
+        let text = match (search.trim(), filter.is_empty()) {
+            ("", true) => "There are no contacts here yet.".to_string(),
+            (search, true) => format!("No contacts match “{search}”."),
+            ("", false) => "No contacts match these filters.".to_string(),
+            (search, false) => format!("No contacts match “{search}” with these filters."),
         };
         view! { <p class="empty" role="status">{text}</p> }
     });
@@ -138,7 +153,7 @@ fn ContactList(
     });
     view! {
         <BulkToolbar ticked confirming/>
-        <SelectAllBanner page_ids search total watermark ticked/>
+        <SelectAllBanner page_ids search filter total watermark ticked/>
         {empty}
         {table}
         <nav class="pager" aria-label="Pagination">
@@ -152,13 +167,21 @@ fn ContactList(
 
 /// Once a whole page is ticked: the offer to tick every contact of the list.
 #[component]
-fn SelectAllBanner(page_ids: Vec<i64>, search: String, total: i64, watermark: i64, ticked: RwSignal<Ticked>) -> impl IntoView {
+fn SelectAllBanner(
+    page_ids: Vec<i64>,
+    search: String,
+    filter: Filter,
+    total: i64,
+    watermark: i64,
+    ticked: RwSignal<Ticked>,
+) -> impl IntoView {
     let on_page = page_ids.len();
     let page_ids = StoredValue::new(page_ids);
-    let search = StoredValue::new(search);
+    let list = StoredValue::new((search, filter));
     let select_all = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        ticked.set(Ticked::All { search: search.get_value(), except: Default::default(), watermark, total });
+        let (search, filter) = list.get_value();
+        ticked.set(Ticked::All { search, filter, except: Default::default(), watermark, total });
     };
     let clear = move |_| ticked.set(Ticked::default());
     move || {

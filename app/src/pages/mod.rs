@@ -1,6 +1,7 @@
 pub mod bulk_toolbar;
 pub mod confirm_delete;
 pub mod contacts;
+pub mod filters;
 pub mod frame;
 pub mod history;
 pub mod login;

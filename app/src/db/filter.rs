@@ -1,0 +1,68 @@
+//! A [`Filter`] as SQL: conditions on `contacts` appended to a WHERE clause, every value
+//! bound as a parameter. The same text runs on both engines.
+
+use super::contacts::escape_like;
+use super::Sql;
+use crate::error::AppError;
+use crate::filter::{day_start, DuplicateKey, Filter};
+
+/// Refuses a filter no list can mean (the browser checks too; the server decides).
+pub fn validate(filter: &Filter) -> Result<(), AppError> {
+    filter.validate().map_err(AppError::BadRequest)
+}
+
+/// Appends ` AND …` for each part of a validated filter. `now` (epoch seconds) is the
+/// moment "older than N days" counts back from.
+pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
+    // Tags are stored lower case and comma separated: ",lead,vip," holds ",lead,".
+    for (tags, negate) in [(&filter.tags, ""), (&filter.not_tags, "NOT ")] {
+        for tag in tags {
+            sql.push(" AND ").push(negate).push("(',' || tags || ',') LIKE ");
+            sql.bind(format!("%,{},%", escape_like(&tag.to_lowercase()))).push(" ESCAPE '\\'");
+        }
+    }
+    if !filter.sources.is_empty() {
+        sql.push(" AND LOWER(source) IN ").bind_tuple(filter.sources.iter().map(|s| s.to_lowercase()));
+    }
+    if let Some(Ok(from)) = filter.created_from.as_deref().map(day_start) {
+        sql.push(" AND created_at >= ").bind(from);
+    }
+    if let Some(Ok(before)) = filter.created_before.as_deref().map(day_start) {
+        sql.push(" AND created_at < ").bind(before);
+    }
+    if let Some(days) = filter.inactive_days {
+        sql.push(" AND last_activity_at < ").bind(now - i64::from(days) * 86_400);
+    }
+    if filter.never_active {
+        sql.push(" AND last_activity_at IS NULL");
+    }
+    for (wanted, column) in [(filter.has_email, "email_norm"), (filter.has_phone, "phone_norm")] {
+        if let Some(wanted) = wanted {
+            sql.push(" AND ").push(column).push(if wanted { " IS NOT NULL" } else { " IS NULL" });
+        }
+    }
+    if let Some(d) = filter.duplicates {
+        let columns: &[&str] = match d.by {
+            DuplicateKey::Email => &["email_norm"],
+            DuplicateKey::Phone => &["phone_norm"],
+            DuplicateKey::EmailOrPhone => &["email_norm", "phone_norm"],
+        };
+        // Another contact of the account with the same key (found through the
+        // (account_id, key) index); for "all but the oldest", an older one, so that the
+        // oldest of each group is the one left out.
+        let other = if d.all_but_oldest {
+            "(d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id))"
+        } else {
+            "d.id <> contacts.id"
+        };
+        sql.push(" AND (");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("EXISTS (SELECT 1 FROM contacts d WHERE d.account_id = contacts.account_id AND d.");
+            sql.push(column).push(" = contacts.").push(column).push(" AND ").push(other).push(")");
+        }
+        sql.push(")");
+    }
+}

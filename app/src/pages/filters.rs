@@ -1,0 +1,162 @@
+//! The contacts list's filters: a plain GET form (so the URL carries the filter, and
+//! it works without JavaScript) and the active filters as removable chips.
+
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use crate::filter::{DuplicateKey, Filter};
+
+/// The list's URL for a search, a filter and an optional page position.
+pub fn list_href(search: &str, filter: &Filter, position: Option<(&str, &str)>) -> String {
+    let mut params: Vec<(&str, String)> = Vec::new();
+    if !search.is_empty() {
+        params.push(("q", search.to_string()));
+    }
+    params.extend(filter.to_query());
+    if let Some((name, cursor)) = position {
+        params.push((name, cursor.to_string()));
+    }
+    if params.is_empty() {
+        return "/contacts".to_string();
+    }
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", urlencoding::encode(v))).collect();
+    format!("/contacts?{}", query.join("&"))
+}
+
+/// Hidden fields that carry the filter through another form (the search).
+#[component]
+pub fn FilterFields(filter: Filter) -> impl IntoView {
+    filter
+        .to_query()
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view()
+}
+
+/// The active filters, each removable; and "Clear filters".
+#[component]
+pub fn FilterChips(search: String, filter: Filter) -> impl IntoView {
+    let chips = filter.chips();
+    (!chips.is_empty()).then(|| {
+        let clear = list_href(&search, &Filter::default(), None);
+        view! {
+            <div class="chips">
+                <ul aria-label="Active filters">
+                    {chips
+                        .into_iter()
+                        .map(|chip| {
+                            let href = list_href(&search, &chip.without, None);
+                            let remove = format!("Remove filter: {}", chip.label);
+                            view! {
+                                <li class="chip">
+                                    <span>{chip.label}</span>
+                                    <a href=href aria-label=remove.clone() title=remove>"×"</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <a href=clear class="link">"Clear filters"</a>
+            </div>
+        }
+    })
+}
+
+fn yes_no_value(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    }
+}
+
+/// A yes/no/either choice as a select.
+#[component]
+fn YesNo(name: &'static str, label: &'static str, yes: &'static str, no: &'static str, value: Option<bool>) -> impl IntoView {
+    let current = yes_no_value(value);
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select name=name>
+                <option value="" selected=current.is_empty()>"Any"</option>
+                <option value="yes" selected=current == "yes">{yes}</option>
+                <option value="no" selected=current == "no">{no}</option>
+            </select>
+        </label>
+    }
+}
+
+/// The filter form, in a disclosure that opens by itself when a filter is active.
+#[component]
+pub fn FilterPanel(search: String, filter: Filter) -> impl IntoView {
+    let joined = |v: &[String]| v.join(", ");
+    let dup = filter.duplicates;
+    let active = !filter.is_empty();
+    let created_from = filter.created_from.clone().unwrap_or_default();
+    let created_before = filter.created_before.clone().unwrap_or_default();
+    let inactive = filter.inactive_days.map(|d| d.to_string()).unwrap_or_default();
+    view! {
+        <details class="filters" open=active>
+            <summary>"Filters"</summary>
+            <Form action="/contacts" method="get">
+                <div class="filter-grid" role="group" aria-label="Filters">
+                    <input type="hidden" name="q" value=search/>
+                    <label class="field">
+                        <span>"Tag is"</span>
+                        <input type="text" name="tag" value=joined(&filter.tags) placeholder="lead, vip"/>
+                    </label>
+                    <label class="field">
+                        <span>"Tag is not"</span>
+                        <input type="text" name="not_tag" value=joined(&filter.not_tags)/>
+                    </label>
+                    <label class="field">
+                        <span>"Source"</span>
+                        <input type="text" name="source" value=joined(&filter.sources) placeholder="Referral"/>
+                    </label>
+                    <label class="field">
+                        <span>"Created on or after"</span>
+                        <input type="date" name="created_from" value=created_from/>
+                    </label>
+                    <label class="field">
+                        <span>"Created before"</span>
+                        <input type="date" name="created_before" value=created_before/>
+                    </label>
+                    <label class="field">
+                        <span>"Last activity older than (days)"</span>
+                        <input
+                            type="number"
+                            name="inactive"
+                            min="1"
+                            max="36500"
+                            value=inactive
+                        />
+                    </label>
+                    <label class="check-field">
+                        <input type="checkbox" name="never_active" value="yes" checked=filter.never_active/>
+                        <span>"Never active"</span>
+                    </label>
+                    <YesNo name="has_email" label="Email" yes="Has email" no="No email" value=filter.has_email/>
+                    <YesNo name="has_phone" label="Phone" yes="Has phone" no="No phone" value=filter.has_phone/>
+                    <label class="field">
+                        <span>"Duplicates"</span>
+                        <select name="duplicates">
+                            <option value="" selected=dup.is_none()>"Any contact"</option>
+                            {DuplicateKey::ALL
+                                .into_iter()
+                                .map(|k| {
+                                    let text = format!("Duplicates: {}", k.label());
+                                    view! { <option value=k.as_str() selected=dup.is_some_and(|d| d.by == k)>{text}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="check-field">
+                        <input type="checkbox" name="keep_oldest" value="yes" checked=dup.is_some_and(|d| d.all_but_oldest)/>
+                        <span>"All but the oldest of each group"</span>
+                    </label>
+                </div>
+                <button type="submit" class="button">"Apply filters"</button>
+            </Form>
+        </details>
+    }
+}
