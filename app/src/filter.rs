@@ -96,7 +96,7 @@ mod param {
     pub const DUPLICATES: &str = "duplicates";
     pub const KEEP_OLDEST: &str = "keep_oldest";
     /// Names the list itself uses beside the filter's.
-    pub const LIST: [&str; 3] = ["q", "after", "before"];
+    pub const LIST: [&str; 4] = ["q", "after", "before", "list"];
 }
 
 /// One active filter, as a removable chip shows it.

@@ -11,6 +11,7 @@ pub mod filter;
 pub mod model;
 pub mod pages;
 pub mod shell;
+pub mod smart_list;
 pub mod team;
 
 #[cfg(feature = "ssr")]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
+use crate::smart_list::SmartListRef;
 
 /// Contacts shown per page of the list.
 pub const PAGE_SIZE: i64 = 50;
@@ -21,7 +22,9 @@ pub struct Contact {
     pub company: Option<String>,
     /// Lower-case, comma separated.
     pub tags: String,
+    pub source: Option<String>,
     pub created_at: i64,
+    pub updated_at: i64,
     pub last_activity_at: Option<i64>,
 }
 
@@ -93,6 +96,9 @@ pub enum Selection {
         search: String,
         #[serde(default)]
         filter: Filter,
+        /// The Smart List the search and filter come from, if any.
+        #[serde(default)]
+        smart_list: Option<SmartListRef>,
         except: Vec<i64>,
         watermark: i64,
     },
@@ -103,7 +109,7 @@ impl Selection {
     pub fn describe(&self) -> String {
         match self {
             Selection::Ids { ids } => format!("{} selected one by one", plural(ids.len() as i64, "contact", "contacts")),
-            Selection::All { search, filter, except, .. } => {
+            Selection::All { search, filter, smart_list, except, .. } => {
                 let mut parts = Vec::new();
                 if !search.trim().is_empty() {
                     parts.push(format!("“{}”", search.trim()));
@@ -112,6 +118,9 @@ impl Selection {
                     parts.push(filter.describe());
                 }
                 let what = match parts.len() {
+                    _ if smart_list.is_some() => {
+                        format!("All contacts from Smart List “{}”", smart_list.as_ref().map_or("", |l| l.name.as_str()))
+                    }
                     0 => "All contacts".to_string(),
                     1 if filter.is_empty() => format!("All contacts matching {}", parts[0]),
                     _ => format!("All contacts matching: {}", parts.join(", ")),

@@ -122,7 +122,7 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let matching = Selection::All { search: "gmail".into(), filter: Filter::default(), except: vec![], watermark: mark };
+        let matching = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
         let mut matches = Vec::new();
         let mut sql = db.sql("");
         selection::push_ids(&mut sql, a, &matching);
@@ -131,7 +131,7 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
         }
         assert!(matches.len() > 20, "{} gmail contacts", matches.len());
         let except: Vec<i64> = matches.iter().copied().take(3).collect();
-        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), except: except.clone(), watermark: mark };
+        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: except.clone(), watermark: mark };
         let before = rows_per_contact(&db).await;
 
         let expected = preview(&db, a, &chosen).await.unwrap();
@@ -160,7 +160,7 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), except: vec![], watermark: mark };
+        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
         // While the user reads the dialog, a matching contact arrives.
         let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
@@ -232,7 +232,7 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
         fail_on_delete_of(&db, ids[24]).await; // in the third chunk of ten
-        let everything = Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let before = rows_per_contact(&db).await;
 
         let err = delete(&db, a, None, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await.unwrap_err();
@@ -277,7 +277,7 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
-        let everything = Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let before = rows_per_contact(&db).await;
         let Started::New { record, ids: chosen } = start(&db, a, None, &request(everything, 300, Some("300"), "stop-me-01")).await.unwrap()
         else {
@@ -342,7 +342,7 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
 async fn large_and_whole_account_deletes_need_the_typed_number() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
-        let all = Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let p = preview(&db, a, &all).await.unwrap();
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
@@ -354,7 +354,7 @@ async fn large_and_whole_account_deletes_need_the_typed_number() {
         // 1,000 or more contacts need it too, even when not the whole account.
         let big = seed_account(&db, &SeedOptions { account_name: "Big".into(), contacts: 1_001, seed: 3 }).await.unwrap();
         let mark = watermark(&db).await.unwrap();
-        let except_one = Selection::All { search: String::new(), filter: Filter::default(), except: vec![mark], watermark: mark };
+        let except_one = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![mark], watermark: mark };
         let p = preview(&db, big.account_id, &except_one).await.unwrap();
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
@@ -379,10 +379,10 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         let bad = [
             (Selection::Ids { ids: vec![] }, "No contacts are selected."),
             (Selection::Ids { ids: (1..=10_001).collect() }, "at most 10000"),
-            (Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: mark + 1_000 }, "Reload the list"),
-            (Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: -1 }, "Reload the list"),
-            (Selection::All { search: "x".repeat(201), filter: Filter::default(), except: vec![], watermark: mark }, "too long"),
-            (Selection::All { search: String::new(), filter: Filter::default(), except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
+            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark + 1_000 }, "Reload the list"),
+            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: -1 }, "Reload the list"),
+            (Selection::All { search: "x".repeat(201), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark }, "too long"),
+            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
         ];
         for (selection, says) in bad {
             for result in [

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { APIRequestContext, expect, Page } from '@playwright/test';
-import { databaseUrl, root } from '../env';
+import { databaseUrl, dbFile, root } from '../env';
 
 /** Runs the server binary's command line on the test database. */
 export function server(...args: string[]): string {
@@ -11,6 +11,16 @@ export function server(...args: string[]): string {
     encoding: 'utf8',
   });
 }
+
+/** Rows of a read-only query on the test database, read independently of the app
+ *  (Python's sqlite3 module), for checking what a filter should have matched. */
+export function query(sql: string): unknown[][] {
+  const script = 'import json, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(json.dumps(c.execute(sys.argv[2]).fetchall()))';
+  return JSON.parse(execFileSync('python3', ['-c', script, dbFile, sql], { encoding: 'utf8' }));
+}
+
+/** The single number a query selects. */
+export const scalar = (sql: string) => Number(query(sql)[0][0]);
 
 /** Gives the demo account a fresh set of generated contacts. */
 export function resetDemo(contacts = 500) {

@@ -38,7 +38,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
 
     let started = Instant::now();
     let request = DeleteRequest {
-        selection: Selection::All { search: String::new(), filter: Filter::default(), except: vec![], watermark: watermark(db).await? },
+        selection: Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? },
         confirmed_count: contacts as i64,
         typed_confirmation: Some(contacts.to_string()),
         request_key: format!("bench-{}", std::process::id()),

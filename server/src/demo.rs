@@ -62,17 +62,19 @@ pub async fn ensure(db: &Db, contacts: usize) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Restores the demo exactly: each demo account's contacts generated anew and its
-/// history emptied, the demo users' passwords reset and grants taken back, and all
+/// Restores the demo exactly: each demo account's contacts generated anew, its history
+/// and Smart Lists emptied, the demo users' passwords reset and grants taken back, and all
 /// failed sign-ins forgotten.
 pub async fn reset(db: &Db, contacts: usize) -> Result<(), AppError> {
     ensure(db, contacts).await?;
     for name in [DEMO_ACCOUNT, OTHER_ACCOUNT] {
         let account_id = account(db, name, contacts).await?;
         let removed = bulk_delete::delete_all_of_account(db, account_id).await?;
-        let mut history = db.sql("DELETE FROM bulk_actions WHERE account_id = ");
-        history.bind(account_id);
-        db.execute(&history).await?;
+        for table in ["bulk_actions", "smart_lists"] {
+            let mut sql = db.sql(&format!("DELETE FROM {table} WHERE account_id = "));
+            sql.bind(account_id);
+            db.execute(&sql).await?;
+        }
         let report = seed_contacts(db, account_id, &options(name, contacts)).await?;
         println!("{name} reset: {removed} contacts removed, {} generated.", report.contacts);
     }

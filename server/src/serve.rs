@@ -31,6 +31,7 @@ pub struct Settings {
 pub async fn router(db: Db, options: LeptosOptions, settings: Settings) -> Result<Router, AppError> {
     let routes = generate_route_list(App);
     let auth_layer = auth::layer(&db, settings.sessions).await?;
+    let export_route = axum::routing::post(crate::export::download).layer(axum::Extension(db.clone()));
     let context = move || {
         provide_context(db.clone());
         if let Some(chunk) = settings.delete_chunk {
@@ -38,6 +39,7 @@ pub async fn router(db: Db, options: LeptosOptions, settings: Settings) -> Resul
         }
     };
     Ok(Router::new()
+        .route(crate::export::PATH, export_route)
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

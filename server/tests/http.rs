@@ -192,6 +192,9 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
         let (_, viewer) = app.call(&admin, "viewer", json!({})).await;
         assert_eq!(viewer["account"], demo::DEMO_ACCOUNT);
 
+        let other_account = app.account(demo::OTHER_ACCOUNT).await;
+        let empty = app::filter::Filter::default();
+        let their_list = app::db::smart_lists::create(&app.db, other_account, None, "Theirs", "", &empty).await.unwrap().id;
         let before = app.counts().await;
         let other_user = app::db::users::by_email(&app.db, OTHER_ADMIN.0).await.unwrap().unwrap().id;
         let attacks = [
@@ -216,6 +219,31 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
                 StatusCode::BAD_REQUEST,
             ),
             ("set_bulk_delete_permission", json!({ "user_id": other_user, "granted": true }), StatusCode::NOT_FOUND),
+            // Another account's Smart List: not found, whatever is asked of it.
+            ("update_smart_list", json!({ "id": their_list, "search": "", "filter": {} }), StatusCode::NOT_FOUND),
+            ("rename_smart_list", json!({ "id": their_list, "name": "Mine now" }), StatusCode::NOT_FOUND),
+            ("delete_smart_list", json!({ "id": their_list }), StatusCode::NOT_FOUND),
+            (
+                "delete_contacts",
+                delete_request(
+                    json!({ "kind": "all", "search": "", "filter": {}, "smart_list": { "id": their_list, "name": "Theirs" },
+                            "except": [], "watermark": theirs[theirs.len() - 1] }),
+                    mine.len(),
+                    "their-list-01",
+                ),
+                StatusCode::NOT_FOUND,
+            ),
+            // A filter that is not one.
+            (
+                "list_contacts",
+                json!({ "query": { "search": "", "filter": { "inactive_days": "soon" }, "after": null, "before": null } }),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "list_contacts",
+                json!({ "query": { "search": "", "filter": { "sql": "1=1" }, "after": null, "before": null } }),
+                StatusCode::BAD_REQUEST,
+            ),
         ];
         for (endpoint, body, expected) in attacks {
             let (status, answer) = app.call(&admin, endpoint, body.clone()).await;
@@ -231,6 +259,8 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
         let other = app.signed_in(OTHER_ADMIN).await;
         let (_, history) = app.call(&other, "bulk_actions", json!({})).await;
         assert_eq!(history, json!([]));
+        let (_, lists) = app.call(&other, "smart_lists", json!({})).await;
+        assert_eq!(lists[0]["name"], "Theirs", "their Smart List is untouched");
         let (_, team) = app.call(&other, "team", json!({})).await;
         let emails: Vec<&str> = team["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
         assert_eq!(emails, vec![OTHER_ADMIN.0]);
@@ -403,6 +433,48 @@ async fn parallel_failed_sign_ins_cannot_slip_past_the_limit() {
         let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
         let held = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
         assert_eq!((wrong, held), (5, 15), "{statuses:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_export_downloads_exactly_the_selection_as_csv_and_is_recorded() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
+        let theirs = app.contact_ids(demo::OTHER_ACCOUNT).await;
+        let export = |client: &Client, selection: String| {
+            client.post(format!("{}/export", app.base)).form(&[("selection", selection)]).send()
+        };
+
+        let response = export(&admin, ids(&mine[..3]).to_string()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(disposition.starts_with("attachment; filename=\"demo-company-contacts-20"), "{disposition}");
+        assert!(disposition.ends_with(".csv\""), "{disposition}");
+        let body = response.bytes().await.unwrap();
+        let mut reader = csv::Reader::from_reader(&body[..]);
+        assert_eq!(&reader.headers().unwrap()[0], "id");
+        let got: Vec<i64> = reader.records().map(|r| r.unwrap()[0].parse().unwrap()).collect();
+        assert_eq!(got, mine[..3].to_vec());
+        let (_, history) = app.call(&admin, "bulk_actions", json!({})).await;
+        assert_eq!(history[0]["action"], "export");
+        assert_eq!(history[0]["status"], "done");
+        assert_eq!(history[0]["contacts_done"], 3);
+        assert_eq!(history[0]["user"], "Ada Admin");
+
+        // Refused: without a session, another account's contacts, a malformed selection.
+        let before = app.counts().await;
+        let anonymous = export(&browser(), ids(&mine[..3]).to_string()).await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+        let theirs = export(&admin, ids(&theirs[..2]).to_string()).await.unwrap();
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+        assert!(theirs.text().await.unwrap().contains("do not exist in your account"));
+        let malformed = export(&admin, "{\"kind\":\"everything\"}".into()).await.unwrap();
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(app.counts().await, before, "nothing recorded, nothing changed");
     })
     .await;
 }

@@ -2,9 +2,11 @@
 //! the server, acts inside that user's account, and returns the app's one error type.
 
 mod contacts;
+mod lists;
 mod people;
 
 pub use contacts::*;
+pub use lists::*;
 pub use people::*;
 
 /// On the server: the database handle put in context by the server binary, the

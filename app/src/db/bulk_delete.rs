@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::cascade::{Link, AREAS};
-use super::{now, selection, Arg, Db, Sql};
+use super::{history, now, selection, Db, Sql};
 use crate::error::AppError;
 use crate::model::{plural, typed_number_matches, AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection, TYPED_CONFIRMATION_FROM};
 
@@ -323,24 +323,15 @@ async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>,
 
 /// Records the start of a delete (claims its key); `None` if the key is taken already.
 async fn start_record(db: &Db, account_id: i64, user_id: Option<i64>, request: &DeleteRequest) -> Result<Option<i64>, AppError> {
-    let selection = serde_json::to_string(&request.selection).map_err(AppError::internal)?;
-    let mut sql = db.sql(
-        "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
-         contacts_requested, started_at) VALUES ",
-    );
-    sql.bind_tuple([
-        Arg::from(account_id),
-        user_id.into(),
-        request.request_key.as_str().into(),
-        "delete".into(),
-        selection.into(),
-        request.selection.describe().into(),
-        "running".into(),
-        request.confirmed_count.into(),
-        now().into(),
-    ]);
-    sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
-    db.fetch_opt_i64(&sql).await
+    let started = history::Started {
+        account_id,
+        user_id,
+        key: &request.request_key,
+        action: "delete",
+        selection: &request.selection,
+        contacts: request.confirmed_count,
+    };
+    history::start(db, started).await
 }
 
 /// Records how a delete ended. Retried a few times: a record left "running" would

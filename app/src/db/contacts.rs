@@ -76,8 +76,9 @@ pub async fn insert(db: &Db, account_id: i64, contact: &NewContact) -> Result<i6
     db.fetch_i64(&sql).await
 }
 
-const SELECT_CONTACT: &str =
-    "SELECT id, first_name, last_name, email, phone, company, tags, created_at, last_activity_at FROM contacts";
+/// Every column of [`Contact`], for the list and the export.
+pub(crate) const SELECT_CONTACT: &str = "SELECT id, first_name, last_name, email, phone, company, tags, source, created_at, \
+     updated_at, last_activity_at FROM contacts";
 
 /// The rows a search and a filter match within one account, as a WHERE clause.
 pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter) {

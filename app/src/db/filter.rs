@@ -42,27 +42,47 @@ pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
         }
     }
     if let Some(d) = filter.duplicates {
-        let columns: &[&str] = match d.by {
+        let keys: &[&str] = match d.by {
             DuplicateKey::Email => &["email_norm"],
             DuplicateKey::Phone => &["phone_norm"],
             DuplicateKey::EmailOrPhone => &["email_norm", "phone_norm"],
         };
-        // Another contact of the account with the same key (found through the
-        // (account_id, key) index); for "all but the oldest", an older one, so that the
-        // oldest of each group is the one left out.
-        let other = if d.all_but_oldest {
-            "(d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id))"
-        } else {
-            "d.id <> contacts.id"
-        };
-        sql.push(" AND (");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push(" OR ");
+        if d.all_but_oldest {
+            // An extra copy: for each key it has, an older contact shares it. So the
+            // oldest of every email group and of every phone group is never included.
+            sql.push(" AND (");
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push(key).push(" IS NOT NULL");
             }
-            sql.push("EXISTS (SELECT 1 FROM contacts d WHERE d.account_id = contacts.account_id AND d.");
-            sql.push(column).push(" = contacts.").push(column).push(" AND ").push(other).push(")");
+            sql.push(")");
+            for key in keys {
+                sql.push(" AND (").push(key).push(" IS NULL OR ");
+                push_shared(sql, key, OLDER);
+                sql.push(")");
+            }
+        } else {
+            // In a group: another contact of the account shares one of its keys.
+            sql.push(" AND (");
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                push_shared(sql, key, "d.id <> contacts.id");
+            }
+            sql.push(")");
         }
-        sql.push(")");
     }
+}
+
+/// Another contact, `d`, created before this one (ties broken by id).
+const OLDER: &str = "(d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id))";
+
+/// `EXISTS` a contact `d` of the same account with the same `key` that meets `which`
+/// (found through the (account_id, key) index).
+fn push_shared(sql: &mut Sql, key: &str, which: &str) {
+    sql.push("EXISTS (SELECT 1 FROM contacts d WHERE d.account_id = contacts.account_id AND d.");
+    sql.push(key).push(" = contacts.").push(key).push(" AND ").push(which).push(")");
 }

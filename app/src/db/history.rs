@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::bulk_delete::area_counts;
-use super::Db;
+use super::{now, Arg, Db};
 use crate::error::AppError;
-use crate::model::BulkActionRow;
+use crate::model::{BulkActionRow, Selection};
 
 /// How many of the latest bulk actions the history shows.
 pub const HISTORY_ROWS: i64 = 200;
@@ -74,4 +74,37 @@ pub async fn get(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> R
         .await?
         .pop()
         .ok_or_else(|| AppError::NotFound("There is no such bulk action in your history.".into()))
+}
+
+/// A bulk action about to run.
+pub struct Started<'a> {
+    pub account_id: i64,
+    pub user_id: Option<i64>,
+    /// Unique per account: a second start with the same key records nothing.
+    pub key: &'a str,
+    pub action: &'static str,
+    pub selection: &'a Selection,
+    pub contacts: i64,
+}
+
+/// Records a bulk action as running; `None` if its key is taken already.
+pub async fn start(db: &Db, started: Started<'_>) -> Result<Option<i64>, AppError> {
+    let selection = serde_json::to_string(started.selection).map_err(AppError::internal)?;
+    let mut sql = db.sql(
+        "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
+         contacts_requested, started_at) VALUES ",
+    );
+    sql.bind_tuple([
+        Arg::from(started.account_id),
+        started.user_id.into(),
+        started.key.into(),
+        started.action.into(),
+        selection.into(),
+        started.selection.describe().into(),
+        "running".into(),
+        started.contacts.into(),
+        now().into(),
+    ]);
+    sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
+    db.fetch_opt_i64(&sql).await
 }

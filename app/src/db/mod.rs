@@ -6,12 +6,14 @@ pub mod bulk_delete;
 pub mod cascade;
 pub mod contacts;
 pub mod dialect;
+pub mod export;
 pub mod filter;
 pub mod history;
 pub mod schema;
 pub mod users;
 pub mod seed;
 pub mod selection;
+pub mod smart_lists;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -31,9 +31,12 @@ pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result
                 ));
             }
         }
-        Selection::All { search, filter, except, watermark: mark } => {
+        Selection::All { search, filter, smart_list, except, watermark: mark } => {
             validate_search(search)?;
             super::filter::validate(filter)?;
+            if let Some(list) = smart_list {
+                super::smart_lists::check_selection(db, account_id, list, search, filter).await?;
+            }
             if except.len() > MAX_SELECTION_IDS {
                 return Err(too_many());
             }
@@ -57,7 +60,7 @@ pub fn push_ids(sql: &mut Sql, account_id: i64, selection: &Selection) {
         Selection::Ids { ids } => {
             sql.push(" WHERE account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);
         }
-        Selection::All { search, filter, except, watermark } => {
+        Selection::All { search, filter, except, watermark, .. } => {
             push_matching(sql, account_id, search, filter);
             sql.push(" AND id <= ").bind(*watermark);
             if !except.is_empty() {

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::bulk_toolbar::TrashIcon;
+use super::bulk_toolbar::{Icon, TRASH};
 use super::selection::Ticked;
 use crate::api::{bulk_action, stop_bulk_action, DeleteContacts, PreviewDelete};
 use crate::model::{plural, typed_number_matches, BulkActionRow, DeletePreview, DeleteRequest, Selection};
@@ -217,6 +217,20 @@ pub fn ConfirmDelete(
             <p id="confirm-delete-warning" class="warning">
                 <strong>"This action cannot be undone."</strong>
             </p>
+            <p>
+                <a
+                    href="#"
+                    class="link"
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        if let Some(s) = selection.get_untracked() {
+                            super::export::download(&s);
+                        }
+                    }
+                >
+                    "Export these contacts first"
+                </a>
+            </p>
             <Show when=needs_typing>
                 <div class="typed">
                     <label for="confirm-delete-typed">{move || format!("Type {} to confirm", count())}</label>
@@ -236,7 +250,7 @@ pub fn ConfirmDelete(
                     "Cancel"
                 </button>
                 <button type="button" class="button danger" disabled=move || !can_delete() on:click=confirm>
-                    <TrashIcon/>
+                    <Icon path=TRASH/>
                     {move || if delete.pending().get() { "Deleting…" } else { "Delete" }}
                 </button>
             </div>

@@ -8,11 +8,13 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::bulk_toolbar::BulkToolbar;
 use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
+use super::smart_lists::{SmartListControls, SmartListsNav};
 use super::confirm_delete::ConfirmDelete;
 use super::selection::Ticked;
-use crate::api::list_contacts;
+use crate::api::{list_contacts, smart_lists};
 use crate::error::AppError;
 use crate::filter::Filter;
+use crate::smart_list::SmartListRef;
 use crate::model::{format_date, plural, BulkActionRow, Contact, ContactPage, ListQuery};
 
 #[component]
@@ -22,6 +24,9 @@ pub fn ContactsPage() -> impl IntoView {
     let parsed = Memo::new(move |_| {
         query_map.with(|q| {
             let filter = Filter::from_query(q.into_iter().map(|(k, v)| (k.as_ref(), v)));
+            if q.get("list").is_some_and(|l| l.parse::<i64>().is_err()) {
+                return Err("This Smart List link is not valid. Choose the Smart List again.".to_string());
+            }
             filter.map(|filter| ListQuery {
                 search: q.get("q").unwrap_or_default(),
                 filter,
@@ -31,6 +36,10 @@ pub fn ContactsPage() -> impl IntoView {
         })
     });
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    let open_list = Memo::new(move |_| query_map.with(|q| q.get("list").and_then(|l| l.parse::<i64>().ok())));
+    let lists_version = RwSignal::new(0u32);
+    let lists = Resource::new(move || lists_version.get(), |_| smart_lists());
+    let lists_changed = Callback::new(move |()| lists_version.update(|v| *v += 1));
     let page = Resource::new(
         move || parsed.get(),
         |parsed| async move {
@@ -73,11 +82,12 @@ pub fn ContactsPage() -> impl IntoView {
             ),
         }));
         ticked.set(Ticked::default());
+        lists_changed.run(());
         // Back to the first page of the same list, fetched afresh.
         let (search, filter, paged) =
             query.with_untracked(|q| (q.search.clone(), q.filter.clone(), q.after.is_some() || q.before.is_some()));
         if paged {
-            navigate(&list_href(&search, &filter, None), Default::default());
+            navigate(&list_href(&search, &filter, open_list.get_untracked(), None), Default::default());
         } else {
             page.refetch();
         }
@@ -101,8 +111,20 @@ pub fn ContactsPage() -> impl IntoView {
                 {move || view! { <FilterFields filter=query.with(|q| q.filter.clone())/> }}
             </Form>
         </header>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let all = lists.await.unwrap_or_default();
+                let open = open_list.get().and_then(|id| all.iter().find(|l| l.id == id).cloned());
+                let missing = open_list.get().is_some() && open.is_none();
+                view! {
+                    <SmartListsNav lists=all open=open_list.get()/>
+                    {missing.then(|| view! { <p role="alert" class="error">"There is no such Smart List in your account."</p> })}
+                    <SmartListControls query=query.get() open changed=lists_changed/>
+                }
+            })}
+        </Transition>
         {move || query.with(|q| view! {
-            <FilterPanel search=q.search.clone() filter=q.filter.clone()/>
+            <FilterPanel search=q.search.clone() filter=q.filter.clone() smart_list=open_list.get()/>
             <FilterChips search=q.search.clone() filter=q.filter.clone()/>
         })}
         <p class="notice" role="status">{move || done_message.get()}</p>
@@ -111,7 +133,14 @@ pub fn ContactsPage() -> impl IntoView {
                 match page.await {
                     Ok(page) => {
                         let ListQuery { search, filter, .. } = query.get_untracked();
-                        view! { <ContactList page search filter ticked confirming done_message/> }.into_any()
+                        // Made in an unchanged Smart List, a selection says so.
+                        let all = lists.await.unwrap_or_default();
+                        let smart_list = open_list
+                            .get_untracked()
+                            .and_then(|id| all.into_iter().find(|l| l.id == id))
+                            .filter(|l| l.search == search.trim() && l.filter == filter)
+                            .map(|l| SmartListRef { id: l.id, name: l.name });
+                        view! { <ContactList page search filter smart_list ticked confirming done_message/> }.into_any()
                     }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
@@ -126,6 +155,7 @@ fn ContactList(
     page: ContactPage,
     search: String,
     filter: Filter,
+    smart_list: Option<SmartListRef>,
     ticked: RwSignal<Ticked>,
     confirming: RwSignal<bool>,
     done_message: RwSignal<Option<String>>,
@@ -136,8 +166,9 @@ fn ContactList(
     } else {
         format!("Showing {}–{} of {total} contacts", offset + 1, offset + contacts.len() as i64)
     };
-    let prev_href = prev.map(|c| list_href(&search, &filter, Some(("before", &c))));
-    let next_href = next.map(|c| list_href(&search, &filter, Some(("after", &c))));
+    let list_id = smart_list.as_ref().map(|l| l.id);
+    let prev_href = prev.map(|c| list_href(&search, &filter, list_id, Some(("before", &c))));
+    let next_href = next.map(|c| list_href(&search, &filter, list_id, Some(("after", &c))));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
     let empty = contacts.is_empty().then(|| {
         let text = match (search.trim(), filter.is_empty()) {
@@ -153,7 +184,7 @@ fn ContactList(
     });
     view! {
         <BulkToolbar ticked confirming/>
-        <SelectAllBanner page_ids search filter total watermark ticked/>
+        <SelectAllBanner page_ids search filter smart_list total watermark ticked/>
         {empty}
         {table}
         <nav class="pager" aria-label="Pagination">
@@ -171,17 +202,18 @@ fn SelectAllBanner(
     page_ids: Vec<i64>,
     search: String,
     filter: Filter,
+    smart_list: Option<SmartListRef>,
     total: i64,
     watermark: i64,
     ticked: RwSignal<Ticked>,
 ) -> impl IntoView {
     let on_page = page_ids.len();
     let page_ids = StoredValue::new(page_ids);
-    let list = StoredValue::new((search, filter));
+    let list = StoredValue::new((search, filter, smart_list));
     let select_all = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        let (search, filter) = list.get_value();
-        ticked.set(Ticked::All { search, filter, except: Default::default(), watermark, total });
+        let (search, filter, smart_list) = list.get_value();
+        ticked.set(Ticked::All { search, filter, smart_list, except: Default::default(), watermark, total });
     };
     let clear = move |_| ticked.set(Ticked::default());
     move || {

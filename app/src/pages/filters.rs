@@ -6,9 +6,13 @@ use leptos_router::components::Form;
 
 use crate::filter::{DuplicateKey, Filter};
 
-/// The list's URL for a search, a filter and an optional page position.
-pub fn list_href(search: &str, filter: &Filter, position: Option<(&str, &str)>) -> String {
+/// The list's URL for a search, a filter, the Smart List they come from, and an
+/// optional page position.
+pub fn list_href(search: &str, filter: &Filter, smart_list: Option<i64>, position: Option<(&str, &str)>) -> String {
     let mut params: Vec<(&str, String)> = Vec::new();
+    if let Some(id) = smart_list {
+        params.push(("list", id.to_string()));
+    }
     if !search.is_empty() {
         params.push(("q", search.to_string()));
     }
@@ -38,14 +42,14 @@ pub fn FilterFields(filter: Filter) -> impl IntoView {
 pub fn FilterChips(search: String, filter: Filter) -> impl IntoView {
     let chips = filter.chips();
     (!chips.is_empty()).then(|| {
-        let clear = list_href(&search, &Filter::default(), None);
+        let clear = list_href(&search, &Filter::default(), None, None);
         view! {
             <div class="chips">
                 <ul aria-label="Active filters">
                     {chips
                         .into_iter()
                         .map(|chip| {
-                            let href = list_href(&search, &chip.without, None);
+                            let href = list_href(&search, &chip.without, None, None);
                             let remove = format!("Remove filter: {}", chip.label);
                             view! {
                                 <li class="chip">
@@ -88,7 +92,7 @@ fn YesNo(name: &'static str, label: &'static str, yes: &'static str, no: &'stati
 
 /// The filter form, in a disclosure that opens by itself when a filter is active.
 #[component]
-pub fn FilterPanel(search: String, filter: Filter) -> impl IntoView {
+pub fn FilterPanel(search: String, filter: Filter, smart_list: Option<i64>) -> impl IntoView {
     let joined = |v: &[String]| v.join(", ");
     let dup = filter.duplicates;
     let active = !filter.is_empty();
@@ -101,6 +105,7 @@ pub fn FilterPanel(search: String, filter: Filter) -> impl IntoView {
             <Form action="/contacts" method="get">
                 <div class="filter-grid" role="group" aria-label="Filters">
                     <input type="hidden" name="q" value=search/>
+                    {smart_list.map(|id| view! { <input type="hidden" name="list" value=id/> })}
                     <label class="field">
                         <span>"Tag is"</span>
                         <input type="text" name="tag" value=joined(&filter.tags) placeholder="lead, vip"/>

@@ -108,7 +108,11 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
             s => plural(s, "second", "seconds"),
         })
         .unwrap_or_else(|| "—".into());
-    let action = if row.action == "delete" { "Delete".to_string() } else { row.action.clone() };
+    let action = match row.action.as_str() {
+        "delete" => "Delete".to_string(),
+        "export" => "Export".to_string(),
+        other => other.to_string(),
+    };
     view! {
         <tr>
             <td>{format_moment(row.started_at)}</td>

@@ -1,9 +1,11 @@
 pub mod bulk_toolbar;
 pub mod confirm_delete;
 pub mod contacts;
+pub mod export;
 pub mod filters;
 pub mod frame;
 pub mod history;
 pub mod login;
 pub mod selection;
+pub mod smart_lists;
 pub mod team;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::filter::Filter;
 use crate::model::Selection;
+use crate::smart_list::SmartListRef;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ticked {
@@ -12,7 +13,14 @@ pub enum Ticked {
     Ids(BTreeSet<i64>),
     /// Every contact of the list (`total` of them when it was counted, up to
     /// `watermark`), except the unticked ones.
-    All { search: String, filter: Filter, except: BTreeSet<i64>, watermark: i64, total: i64 },
+    All {
+        search: String,
+        filter: Filter,
+        smart_list: Option<SmartListRef>,
+        except: BTreeSet<i64>,
+        watermark: i64,
+        total: i64,
+    },
 }
 
 impl Default for Ticked {
@@ -73,9 +81,10 @@ impl Ticked {
         }
         Some(match self {
             Ticked::Ids(ids) => Selection::Ids { ids: ids.iter().copied().collect() },
-            Ticked::All { search, filter, except, watermark, .. } => Selection::All {
+            Ticked::All { search, filter, smart_list, except, watermark, .. } => Selection::All {
                 search: search.clone(),
                 filter: filter.clone(),
+                smart_list: smart_list.clone(),
                 except: except.iter().copied().collect(),
                 watermark: *watermark,
             },
@@ -103,14 +112,21 @@ mod tests {
     #[test]
     fn all_except_the_unticked() {
         let filter = Filter { tags: vec!["lead".into()], ..Default::default() };
-        let mut t = Ticked::All { search: "ann".into(), filter: filter.clone(), except: BTreeSet::new(), watermark: 900, total: 120 };
+        let mut t = Ticked::All {
+            search: "ann".into(),
+            filter: filter.clone(),
+            smart_list: None,
+            except: BTreeSet::new(),
+            watermark: 900,
+            total: 120,
+        };
         assert!(t.is_ticked(77));
         t.set(77, false);
         assert_eq!(t.count(), 119);
         assert_eq!(t.coverage(&[76, 77]), (false, true));
         assert_eq!(
             t.selection(),
-            Some(Selection::All { search: "ann".into(), filter, except: vec![77], watermark: 900 })
+            Some(Selection::All { search: "ann".into(), filter, smart_list: None, except: vec![77], watermark: 900 })
         );
         t.set_many(&[76, 77], true);
         assert_eq!(t.count(), 120);

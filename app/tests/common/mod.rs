@@ -84,7 +84,7 @@ pub async fn account_with(db: &Db, name: &str, people: &[NewContact]) -> (i64, V
 /// Rows in every table of the app's data (sessions aside), by table name.
 pub async fn table_counts(db: &Db) -> BTreeMap<&'static str, i64> {
     let mut out = BTreeMap::new();
-    let tables = ["accounts", "users", "contacts", "campaigns", "bulk_actions", "login_failures"];
+    let tables = ["accounts", "users", "contacts", "campaigns", "bulk_actions", "login_failures", "smart_lists"];
     for table in tables.into_iter().chain(AREAS.iter().map(|a| a.table)) {
         out.insert(table, db.fetch_i64(&db.sql(&format!("SELECT COUNT(*) FROM {table}"))).await.unwrap());
     }
