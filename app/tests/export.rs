@@ -51,7 +51,7 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
         tricky.tags = vec!["lead".into(), "vip".into()];
         tricky.source = Some("Walk-in".into());
         tricky.last_activity_at = Some(1_750_000_000);
-        let plain = NewContact { ..contact("Al", "Plain", "", "", 10) };
+        let plain = NewContact { company: Some("=HYPERLINK(\"http://x\")".into()), ..contact("Al", "Plain", "", "", 10) };
         let (a, ids) = account_with(&db, "A", &[tricky, plain]).await;
         let (b, _) = account_with(&db, "B", &[contact("Bea", "Other", "bea@x.com", "", 1)]).await;
 
@@ -72,6 +72,10 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
         assert_eq!(row[8], "2025-06-15T15:01:40Z", "created 5 minutes before the fixed moment");
         assert_eq!(row[10], "2025-06-15T15:06:40Z");
 
+        // A cell a spreadsheet would run as a formula is written as text.
+        let (bytes, _) = export_all(&db, a, &Selection::Ids { ids: vec![ids[1]] }).await;
+        assert_eq!(read(&bytes)[0][5], "'=HYPERLINK(\"http://x\")");
+
         // Another account's contact is not found, and nothing is recorded for it.
         let before = history::list(&db, a, None).await.unwrap().len();
         let err = export::start(&db, a, None, &Selection::Ids { ids: vec![ids[0], ids[1] + 1] }).await.unwrap_err();
@@ -80,7 +84,7 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
         assert!(history::list(&db, b, None).await.unwrap().is_empty());
 
         // The history has the export, with its count.
-        let latest = &history::list(&db, a, None).await.unwrap()[0];
+        let latest = &history::list(&db, a, None).await.unwrap()[1];
         assert_eq!((latest.action.as_str(), latest.status.as_str(), latest.contacts_done), ("export", "done", 1));
     })
     .await;

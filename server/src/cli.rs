@@ -46,6 +46,12 @@ pub enum Command {
         #[arg(long)]
         chunk: Option<usize>,
     },
+    /// Time the list, count, filters (duplicates, inactive) and the export on one large
+    /// generated account ("Bench: queries", generated once and reused).
+    BenchQueries {
+        #[arg(long, default_value_t = 1_000_000)]
+        contacts: usize,
+    },
     /// Print, as JSON, each account's contacts, campaigns and related rows per area.
     Stats,
     /// Restore the demo: contacts generated anew, history emptied, demo passwords reset.
@@ -124,6 +130,11 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Bench { contacts, chunk } => {
             crate::bench::run(&db, contacts, chunk).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::BenchQueries { contacts } => {
+            crate::bench_queries::run(&db, contacts).await?;
             db.close().await;
             Ok(())
         }

@@ -102,3 +102,16 @@ pub async fn stop_bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
     }
     .await)
 }
+
+/// Checks a selection before its export starts (the download itself is a plain form
+/// post, whose errors would replace the page): how many contacts it holds, or why not.
+#[server(endpoint = "check_export", input = Json)]
+pub async fn check_export(selection: Selection) -> Result<i64, AppError> {
+    use crate::db::selection;
+    context::reply(async {
+        let (db, user) = context::caller().await?;
+        selection::validate(&db, user.account_id, &selection).await?;
+        selection::count(&db, user.account_id, &selection).await
+    }
+    .await)
+}

@@ -20,17 +20,29 @@ fn iso(epoch_seconds: i64) -> String {
     chrono::DateTime::from_timestamp(epoch_seconds, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
+/// Free text as a spreadsheet should show it: a cell starting with = + - @ (or a tab or
+/// carriage return) would be run as a formula, so it gets a leading apostrophe. Phone
+/// numbers ("+1 555…") are written as they are.
+fn text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 /// One contact's CSV fields, in [`HEADER`] order.
 fn fields(row: &Contact) -> [String; 11] {
+    let opt = |v: &Option<String>| text(v.as_deref().unwrap_or_default());
     [
         row.id.to_string(),
-        row.first_name.clone(),
-        row.last_name.clone(),
-        row.email.clone().unwrap_or_default(),
+        text(&row.first_name),
+        text(&row.last_name),
+        opt(&row.email),
         row.phone.clone().unwrap_or_default(),
-        row.company.clone().unwrap_or_default(),
-        row.tag_list().join(", "),
-        row.source.clone().unwrap_or_default(),
+        opt(&row.company),
+        text(&row.tag_list().join(", ")),
+        opt(&row.source),
         iso(row.created_at),
         iso(row.updated_at),
         row.last_activity_at.map(iso).unwrap_or_default(),
@@ -49,12 +61,13 @@ pub fn csv(rows: &[Contact], header: bool) -> Result<Vec<u8>, AppError> {
     out.into_inner().map_err(AppError::internal)
 }
 
-/// The next batch of the selection's contacts, in id order, after `after_id`.
+/// The next batch of the selection's contacts, in id order, after `after_id`: the
+/// selection's own conditions and a keyset on id, so each batch starts where the last
+/// ended (through the (account_id, id) index) instead of resolving the selection again.
 pub async fn batch(db: &Db, account_id: i64, selection: &Selection, after_id: i64) -> Result<Vec<Contact>, AppError> {
     let mut sql = db.sql(super::contacts::SELECT_CONTACT);
-    sql.push(" WHERE account_id = ").bind(account_id).push(" AND id > ").bind(after_id).push(" AND id IN (");
-    selection::push_ids(&mut sql, account_id, selection);
-    sql.push(") ORDER BY id LIMIT ").bind(BATCH);
+    selection::push_where(&mut sql, account_id, selection);
+    sql.push(" AND id > ").bind(after_id).push(" ORDER BY id LIMIT ").bind(BATCH);
     db.fetch_all(&sql).await
 }
 

@@ -56,6 +56,11 @@ pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result
 /// selection means. Ids of other accounts or of no contact simply match nothing.
 pub fn push_ids(sql: &mut Sql, account_id: i64, selection: &Selection) {
     sql.push("SELECT id FROM contacts");
+    push_where(sql, account_id, selection);
+}
+
+/// Appends ` WHERE …` (on `contacts`) for the account's contacts the selection means.
+pub fn push_where(sql: &mut Sql, account_id: i64, selection: &Selection) {
     match selection {
         Selection::Ids { ids } => {
             sql.push(" WHERE account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);

@@ -11,7 +11,7 @@ const MENU_ID: &str = "bulk-actions-menu";
 const NO_DELETE_ID: &str = "delete-not-allowed";
 
 #[component]
-pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl IntoView {
+pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let count = move || ticked.with(|t| t.count());
     // The server refuses a delete without the permission whatever this shows.
     let may_delete = move || SignedIn::get().and_then(SignedIn::viewer).is_some_and(|v| v.may_bulk_delete);
@@ -33,7 +33,7 @@ pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>) -> impl
                         popovertargetaction="hide"
                         on:click=move |_| {
                             if let Some(selection) = ticked.with_untracked(Ticked::selection) {
-                                super::export::download(&selection);
+                                super::export::download(selection, move |why| notice.set(Some(why)));
                             }
                         }
                     >

@@ -224,7 +224,7 @@ pub fn ConfirmDelete(
                     on:click=move |ev| {
                         ev.prevent_default();
                         if let Some(s) = selection.get_untracked() {
-                            super::export::download(&s);
+                            super::export::download(s, move |why| stop_error.set(Some(why)));
                         }
                     }
                 >

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::bulk_toolbar::BulkToolbar;
 use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
-use super::smart_lists::{SmartListControls, SmartListsNav};
+use super::smart_lists::{ListOutcome, SmartListControls, SmartListsNav};
 use super::confirm_delete::ConfirmDelete;
 use super::selection::Ticked;
 use crate::api::{list_contacts, smart_lists};
@@ -40,6 +40,8 @@ pub fn ContactsPage() -> impl IntoView {
     let lists_version = RwSignal::new(0u32);
     let lists = Resource::new(move || lists_version.get(), |_| smart_lists());
     let lists_changed = Callback::new(move |()| lists_version.update(|v| *v += 1));
+    // Kept here: the Smart List controls are rebuilt when the lists reload.
+    let list_outcome = ListOutcome::default();
     let page = Resource::new(
         move || parsed.get(),
         |parsed| async move {
@@ -119,7 +121,7 @@ pub fn ContactsPage() -> impl IntoView {
                 view! {
                     <SmartListsNav lists=all open=open_list.get()/>
                     {missing.then(|| view! { <p role="alert" class="error">"There is no such Smart List in your account."</p> })}
-                    <SmartListControls query=query.get() open changed=lists_changed/>
+                    <SmartListControls query=query.get() open changed=lists_changed outcome=list_outcome/>
                 }
             })}
         </Transition>
@@ -183,7 +185,7 @@ fn ContactList(
         view! { <ContactTable contacts page_ids=page_ids.clone() ticked done_message/> }
     });
     view! {
-        <BulkToolbar ticked confirming/>
+        <BulkToolbar ticked confirming notice=done_message/>
         <SelectAllBanner page_ids search filter smart_list total watermark ticked/>
         {empty}
         {table}

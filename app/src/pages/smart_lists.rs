@@ -41,6 +41,19 @@ pub fn SmartListsNav(lists: Vec<SmartList>, open: Option<i64>) -> impl IntoView 
     }
 }
 
+/// How the last change to a Smart List went, and whether a name is being typed.
+#[derive(Clone, Copy)]
+pub struct ListOutcome {
+    naming: RwSignal<bool>,
+    message: RwSignal<Option<Result<String, String>>>,
+}
+
+impl Default for ListOutcome {
+    fn default() -> Self {
+        ListOutcome { naming: RwSignal::new(false), message: RwSignal::new(None) }
+    }
+}
+
 /// Where a change to a Smart List reports to.
 #[derive(Clone, Copy)]
 struct Outcome {
@@ -75,10 +88,9 @@ impl Outcome {
 
 /// Save as / update / rename / delete, for the list as it is shown now.
 #[component]
-pub fn SmartListControls(query: ListQuery, open: Option<SmartList>, changed: Callback<()>) -> impl IntoView {
+pub fn SmartListControls(query: ListQuery, open: Option<SmartList>, changed: Callback<()>, outcome: ListOutcome) -> impl IntoView {
     let navigate = use_navigate();
-    let message = RwSignal::new(None::<Result<String, String>>);
-    let naming = RwSignal::new(false);
+    let ListOutcome { naming, message } = outcome;
     let name = RwSignal::new(open.as_ref().map(|l| l.name.clone()).unwrap_or_default());
     let query = StoredValue::new(query);
     let open = StoredValue::new(open);
