@@ -83,7 +83,7 @@ pub(crate) const SELECT_CONTACT: &str = "SELECT id, first_name, last_name, email
 /// The rows a search and a filter match within one account, as a WHERE clause.
 pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter) {
     sql.push(" WHERE account_id = ").bind(account_id);
-    super::filter::push_conditions(sql, filter, super::now());
+    super::filter::push_conditions(sql, account_id, filter, super::now());
     let search = search.trim().to_lowercase();
     if search.is_empty() {
         return;

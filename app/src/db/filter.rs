@@ -11,9 +11,9 @@ pub fn validate(filter: &Filter) -> Result<(), AppError> {
     filter.validate().map_err(AppError::BadRequest)
 }
 
-/// Appends ` AND …` for each part of a validated filter. `now` (epoch seconds) is the
-/// moment "older than N days" counts back from.
-pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
+/// Appends ` AND …` for each part of a validated filter on the account's contacts.
+/// `now` (epoch seconds) is the moment "older than N days" counts back from.
+pub fn push_conditions(sql: &mut Sql, account_id: i64, filter: &Filter, now: i64) {
     // Tags are stored lower case and comma separated: ",lead,vip," holds ",lead,".
     for (tags, negate) in [(&filter.tags, ""), (&filter.not_tags, "NOT ")] {
         for tag in tags {
@@ -47,6 +47,12 @@ pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
             DuplicateKey::Phone => &["phone_norm"],
             DuplicateKey::EmailOrPhone => &["email_norm", "phone_norm"],
         };
+        // First the keys shared within the account, found in one pass over the
+        // (account_id, key) index (a hash or materialized set, not a lookup per contact).
+        let shared = |sql: &mut Sql, key: &str| {
+            sql.push(key).push(" IN (SELECT ").push(key).push(" FROM contacts WHERE account_id = ").bind(account_id);
+            sql.push(" AND ").push(key).push(" IS NOT NULL GROUP BY ").push(key).push(" HAVING COUNT(*) > 1)");
+        };
         if d.all_but_oldest {
             // An extra copy: for each key it has, an older contact shares it. So the
             // oldest of every email group and of every phone group is never included.
@@ -59,9 +65,11 @@ pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
             }
             sql.push(")");
             for key in keys {
-                sql.push(" AND (").push(key).push(" IS NULL OR ");
-                push_shared(sql, key, OLDER);
-                sql.push(")");
+                sql.push(" AND (").push(key).push(" IS NULL OR (");
+                shared(sql, key);
+                sql.push(" AND ");
+                push_older(sql, key);
+                sql.push("))");
             }
         } else {
             // In a group: another contact of the account shares one of its keys.
@@ -70,19 +78,17 @@ pub fn push_conditions(sql: &mut Sql, filter: &Filter, now: i64) {
                 if i > 0 {
                     sql.push(" OR ");
                 }
-                push_shared(sql, key, "d.id <> contacts.id");
+                shared(sql, key);
             }
             sql.push(")");
         }
     }
 }
 
-/// Another contact, `d`, created before this one (ties broken by id).
-const OLDER: &str = "(d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id))";
-
-/// `EXISTS` a contact `d` of the same account with the same `key` that meets `which`
-/// (found through the (account_id, key) index).
-fn push_shared(sql: &mut Sql, key: &str, which: &str) {
+/// `EXISTS` a contact `d` of the same account with the same `key`, created before this
+/// one (ties broken by id), found through the (account_id, key) index.
+fn push_older(sql: &mut Sql, key: &str) {
     sql.push("EXISTS (SELECT 1 FROM contacts d WHERE d.account_id = contacts.account_id AND d.");
-    sql.push(key).push(" = contacts.").push(key).push(" AND ").push(which).push(")");
+    sql.push(key).push(" = contacts.").push(key);
+    sql.push(" AND (d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id)))");
 }
