@@ -47,40 +47,28 @@ pub fn push_conditions(sql: &mut Sql, account_id: i64, filter: &Filter, now: i64
             DuplicateKey::Phone => &["phone_norm"],
             DuplicateKey::EmailOrPhone => &["email_norm", "phone_norm"],
         };
-        // First the keys shared within the account, found in one pass over the
-        // (account_id, key) index (a hash or materialized set, not a lookup per contact).
-        let shared = |sql: &mut Sql, key: &str| {
-            sql.push(key).push(" IN (SELECT ").push(key).push(" FROM contacts WHERE account_id = ").bind(account_id);
+        // In a group: the contact's id is among those of the account's contacts whose
+        // key another contact shares. The shared keys come from one grouped pass over
+        // the (account_id, key) index; as a plain `id IN (…)` (no OR around it) both
+        // engines run it as one hashed or materialized semi-join, not once per contact.
+        sql.push(" AND contacts.id IN (");
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ");
+            }
+            sql.push("SELECT g.id FROM contacts g WHERE g.account_id = ").bind(account_id);
+            sql.push(" AND g.").push(key).push(" IN (SELECT ").push(key).push(" FROM contacts WHERE account_id = ").bind(account_id);
             sql.push(" AND ").push(key).push(" IS NOT NULL GROUP BY ").push(key).push(" HAVING COUNT(*) > 1)");
-        };
+        }
+        sql.push(")");
         if d.all_but_oldest {
             // An extra copy: for each key it has, an older contact shares it. So the
             // oldest of every email group and of every phone group is never included.
-            sql.push(" AND (");
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
-                }
-                sql.push(key).push(" IS NOT NULL");
-            }
-            sql.push(")");
             for key in keys {
-                sql.push(" AND (").push(key).push(" IS NULL OR (");
-                shared(sql, key);
-                sql.push(" AND ");
+                sql.push(" AND (").push(key).push(" IS NULL OR ");
                 push_older(sql, key);
-                sql.push("))");
+                sql.push(")");
             }
-        } else {
-            // In a group: another contact of the account shares one of its keys.
-            sql.push(" AND (");
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
-                }
-                shared(sql, key);
-            }
-            sql.push(")");
         }
     }
 }
