@@ -21,10 +21,16 @@ async fn count(db: &Db, account_id: i64, search: &str, filter: &Filter) -> Resul
     db.fetch_i64(&sql).await
 }
 
-async fn with_count(db: &Db, account_id: i64, row: Row) -> Result<SmartList, AppError> {
+/// The stored list; `contacts` is left at 0 (see [`with_count`]).
+fn parse(row: Row) -> Result<SmartList, AppError> {
     let filter: Filter = serde_json::from_str(&row.filter).map_err(AppError::internal)?;
-    let contacts = count(db, account_id, &row.search, &filter).await?;
-    Ok(SmartList { id: row.id, name: row.name, search: row.search, filter, contacts })
+    Ok(SmartList { id: row.id, name: row.name, search: row.search, filter, contacts: 0 })
+}
+
+async fn with_count(db: &Db, account_id: i64, row: Row) -> Result<SmartList, AppError> {
+    let list = parse(row)?;
+    let contacts = count(db, account_id, &list.search, &list.filter).await?;
+    Ok(SmartList { contacts, ..list })
 }
 
 fn select(db: &Db, account_id: i64) -> super::Sql {
@@ -44,12 +50,15 @@ pub async fn list(db: &Db, account_id: i64) -> Result<Vec<SmartList>, AppError> 
     Ok(out)
 }
 
-/// One Smart List of the account; another account's is "not found".
-pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SmartList, AppError> {
+async fn find(db: &Db, account_id: i64, id: i64) -> Result<Row, AppError> {
     let mut sql = select(db, account_id);
     sql.push(" AND id = ").bind(id);
-    let row = db.fetch_all::<Row>(&sql).await?.pop().ok_or_else(not_found)?;
-    with_count(db, account_id, row).await
+    db.fetch_all::<Row>(&sql).await?.pop().ok_or_else(not_found)
+}
+
+/// One Smart List of the account, with its count; another account's is "not found".
+pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SmartList, AppError> {
+    with_count(db, account_id, find(db, account_id, id).await?).await
 }
 
 fn not_found() -> AppError {
@@ -112,7 +121,7 @@ pub async fn update(db: &Db, account_id: i64, id: i64, search: &str, filter: &Fi
 
 pub async fn rename(db: &Db, account_id: i64, id: i64, name: &str) -> Result<SmartList, AppError> {
     let name = checked_name(name).map_err(AppError::BadRequest)?;
-    get(db, account_id, id).await?;
+    find(db, account_id, id).await?;
     name_taken(db, account_id, &name, Some(id)).await?;
     let mut sql = db.sql("UPDATE smart_lists SET name = ");
     sql.bind(name.as_str());
@@ -132,7 +141,8 @@ pub async fn delete(db: &Db, account_id: i64, id: i64) -> Result<(), AppError> {
 /// A selection made in a Smart List: the list must be the account's and still mean
 /// the search and filter the selection carries.
 pub async fn check_selection(db: &Db, account_id: i64, list: &SmartListRef, search: &str, filter: &Filter) -> Result<(), AppError> {
-    let stored = get(db, account_id, list.id).await?;
+    // Only what the list means is compared: no need to count its contacts.
+    let stored = parse(find(db, account_id, list.id).await?)?;
     if stored.name != list.name || stored.search != search.trim() || &stored.filter != filter {
         return Err(AppError::Conflict(format!(
             "The Smart List “{}” was changed since you opened it. Nothing was changed; open it again and select again.",
