@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
-import { databaseUrl, dbFile, port, root } from './env';
+import { databaseUrl, dbFile, port, root, serverBinary } from './env';
 
-// The real server binary (built by `cargo leptos build`) on a throw-away SQLite file;
+// The real server binary of the release build (`cargo leptos build --release`, as
+// scripts/run.sh builds it) on a throw-away SQLite file;
 // scripts/test.sh sets E2E_DATABASE_FILE inside its temporary directory.
 
 export default defineConfig({
@@ -29,7 +30,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec target/debug/server serve`,
+    command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec "${serverBinary}" serve`,
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     timeout: 120_000,

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh run
+source scripts/tools.sh
 export DATABASE_URL="${DATABASE_URL:-sqlite:crm.db}"
 echo "Building (the first build takes several minutes), then serving on $DATABASE_URL…"
 exec cargo leptos serve --release

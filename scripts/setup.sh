@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
-
-CARGO_LEPTOS_VERSION=0.3.5
-WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate in Cargo.lock
+source scripts/tools.sh
 mkdir -p target
 log="$PWD/target/setup.log"
 
@@ -21,7 +19,6 @@ quietly() { # runs a command, showing its output only if it fails
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=()
-command -v wasm-opt >/dev/null || apt_packages+=(binaryen)
 if [ "$purpose" = test ]; then
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || apt_packages+=(postgresql-15)
@@ -46,6 +43,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)"
   # Without --locked: its lock file names a crate version the registry no longer serves.
   quietly cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# wasm-opt shrinks the release wasm. Binaryen >= 116 is needed (Debian's 108 breaks the
+# module's reference-typed table); the npm package is binaryen compiled to JavaScript and
+# wasm, so it installs in seconds from the npm registry and runs anywhere Node.js does.
+if [ "$(wasm-opt --version 2>/dev/null)" != "wasm-opt version $BINARYEN_VERSION (version_$BINARYEN_VERSION)" ]; then
+  say "installing wasm-opt (binaryen $BINARYEN_VERSION, npm) into $BINARYEN_DIR"
+  mkdir -p "$BINARYEN_DIR"
+  quietly npm install --prefix "$BINARYEN_DIR" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION.0.0"
 fi
 
 if [ "$purpose" = test ]; then

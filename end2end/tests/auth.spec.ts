@@ -1,7 +1,7 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import {
   ADMIN, OTHER_ADMIN, USER, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, signInWithForm, stats,
-  summary, toolbar, uniqueNames,
+  summary, toolbar, uniqueNames, expect, test,
 } from './support';
 
 // Issue 4: who is asking. Each test starts from the demo: Demo Company (an admin and a

@@ -1,8 +1,8 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import {
   bodyRows, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
   toolbar,
-  uniqueNames,
+  uniqueNames, expect, test,
 } from './support';
 
 // One test per scenario of the seed article. Each starts from the demo account's

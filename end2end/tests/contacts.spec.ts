@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { ADMIN, bodyRows, open, resetDemo, summary } from './support';
+import { Page } from '@playwright/test';
+import { ADMIN, bodyRows, open, resetDemo, summary, expect, test } from './support';
 
 // The demo account: 500 generated contacts, restored before each test.
 const TOTAL = 500;

@@ -1,6 +1,6 @@
-import { test, expect, Page, Download } from '@playwright/test';
+import { Page, Download } from '@playwright/test';
 import { execFileSync } from 'child_process';
-import { demo, dialog, open, openDeleteDialog, resetDemo, rowBox, toolbar, uniqueNames } from './support';
+import { demo, dialog, open, openDeleteDialog, resetDemo, rowBox, toolbar, uniqueNames, expect, test } from './support';
 
 // Issue 5: "Consider exporting contacts before deleting".
 test.beforeEach(() => resetDemo(500));

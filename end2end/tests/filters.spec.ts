@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { demo, dialog, headerBox, open, openDeleteDialog, query, resetDemo, scalar, summary } from './support';
+import { Page } from '@playwright/test';
+import { demo, dialog, headerBox, open, openDeleteDialog, query, resetDemo, scalar, summary, expect, test } from './support';
 
 // Issue 5: select all follows the filter. What should match is computed here with
 // plain SQL on the database file, independently of the app's own queries.

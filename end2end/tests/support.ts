@@ -1,11 +1,29 @@
 import { execFileSync } from 'child_process';
-import * as path from 'path';
-import { APIRequestContext, expect, Page } from '@playwright/test';
-import { databaseUrl, dbFile, root } from '../env';
+import { APIRequestContext, expect as baseExpect, Page, test as base } from '@playwright/test';
+import { databaseUrl, dbFile, root, serverBinary } from '../env';
+
+/** Every test fails on an uncaught error in any of its pages (a client that throws
+ *  while starting or hydrating leaves a page that renders but never responds). The
+ *  specs import `test` and `expect` from here, never from '@playwright/test'. */
+export const test = base.extend<{ failOnPageError: void }>({
+  failOnPageError: [
+    async ({ context }, use) => {
+      const errors: string[] = [];
+      context.on('weberror', (e) => {
+        const error = e.error();
+        errors.push(`${e.page()?.url() ?? 'a page'}: ${error.stack ?? error.message}`);
+      });
+      await use();
+      baseExpect(errors, 'uncaught errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export const expect = baseExpect;
 
 /** Runs the server binary's command line on the test database. */
 export function server(...args: string[]): string {
-  return execFileSync(path.join(root, 'target/debug/server'), args, {
+  return execFileSync(serverBinary, args, {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
     encoding: 'utf8',
