@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dates::Day;
+
 /// The most values one list filter (tags, sources) may hold.
 pub const MAX_FILTER_VALUES: usize = 20;
 /// The longest tag or source a filter may name.
@@ -117,11 +119,8 @@ fn yes_no(text: &str, name: &str) -> Result<bool, String> {
 
 /// Parses a YYYY-MM-DD day; returns its first second (UTC) as epoch seconds.
 pub fn day_start(day: &str) -> Result<i64, String> {
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .ok()
-        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp())
+    Day::parse(day)
+        .map(Day::start)
         .ok_or_else(|| format!("“{day}” is not a date: use the form 2025-01-31."))
 }
 

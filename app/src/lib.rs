@@ -6,6 +6,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod cursor;
+pub mod dates;
 pub mod error;
 pub mod filter;
 pub mod model;

@@ -236,13 +236,6 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
     }
 }
 
-/// Formats epoch seconds as a date ("Mar 4, 2025"), identically on server and browser.
-pub fn format_date(epoch_seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(epoch_seconds, 0)
-        .map(|d| d.format("%b %-d, %Y").to_string())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

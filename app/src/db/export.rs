@@ -4,6 +4,7 @@
 
 use super::history::{self, Started};
 use super::{now, selection, Db};
+use crate::dates::{iso_moment, Day};
 use crate::error::AppError;
 use crate::model::{Contact, Selection};
 
@@ -15,10 +16,6 @@ pub const HEADER: [&str; 11] = [
     "id", "first_name", "last_name", "email", "phone", "company", "tags", "source", "created_at", "updated_at",
     "last_activity_at",
 ];
-
-fn iso(epoch_seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(epoch_seconds, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
-}
 
 /// Free text as a spreadsheet should show it: a cell starting with = + - @ (or a tab or
 /// carriage return) would be run as a formula, so it gets a leading apostrophe. Phone
@@ -43,9 +40,9 @@ fn fields(row: &Contact) -> [String; 11] {
         opt(&row.company),
         text(&row.tag_list().join(", ")),
         opt(&row.source),
-        iso(row.created_at),
-        iso(row.updated_at),
-        row.last_activity_at.map(iso).unwrap_or_default(),
+        iso_moment(row.created_at),
+        iso_moment(row.updated_at),
+        row.last_activity_at.map(iso_moment).unwrap_or_default(),
     ]
 }
 
@@ -100,6 +97,6 @@ pub fn file_name(account: &str, now: i64) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let day = chrono::DateTime::from_timestamp(now, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let day = Day::of(now).iso();
     format!("{}-contacts-{day}.csv", if slug.is_empty() { "account" } else { slug })
 }

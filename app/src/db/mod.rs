@@ -174,5 +174,5 @@ impl Db {
 
 /// The current time as epoch seconds (the unit of every timestamp column).
 pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+    crate::dates::now()
 }

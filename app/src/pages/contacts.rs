@@ -15,7 +15,8 @@ use crate::api::{list_contacts, smart_lists};
 use crate::error::AppError;
 use crate::filter::Filter;
 use crate::smart_list::SmartListRef;
-use crate::model::{format_date, plural, BulkActionRow, Contact, ContactPage, ListQuery};
+use crate::dates::format_date;
+use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery};
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {

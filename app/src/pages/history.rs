@@ -4,15 +4,9 @@ use leptos::prelude::*;
 
 use super::frame::SignedIn;
 use crate::api::list_bulk_actions;
+use crate::dates::format_moment;
 use crate::team::Role;
 use crate::model::{plural, BulkActionRow};
-
-/// "Nov 28, 2026 17:05" in UTC, identically on server and browser.
-fn format_moment(epoch_seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(epoch_seconds, 0)
-        .map(|d| d.format("%b %-d, %Y %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
 
 #[component]
 pub fn BulkActionsPage() -> impl IntoView {
