@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use super::frame::SignedIn;
 use super::selection::Ticked;
 use crate::team::NO_BULK_DELETE_REASON;
 
@@ -11,10 +10,15 @@ const MENU_ID: &str = "bulk-actions-menu";
 const NO_DELETE_ID: &str = "delete-not-allowed";
 
 #[component]
-pub fn BulkToolbar(ticked: RwSignal<Ticked>, confirming: RwSignal<bool>, notice: RwSignal<Option<String>>) -> impl IntoView {
-    let count = move || ticked.with(|t| t.count());
+pub fn BulkToolbar(
+    ticked: RwSignal<Ticked>,
+    confirming: RwSignal<bool>,
+    notice: RwSignal<Option<String>>,
     // The server refuses a delete without the permission whatever this shows.
-    let may_delete = move || SignedIn::get().and_then(SignedIn::viewer).is_some_and(|v| v.may_bulk_delete);
+    may_delete: bool,
+) -> impl IntoView {
+    let count = move || ticked.with(|t| t.count());
+    let may_delete = move || may_delete;
     view! {
         <Show when=move || { count() > 0 }>
             <div role="toolbar" aria-label="Bulk actions" class="bulk-toolbar">

@@ -1,22 +1,26 @@
 //! CRM > Contacts: the account's contacts, 50 a page, searchable, with checkboxes for
 //! bulk actions. The URL carries the search and the page position, so reload, back and
-//! shared links show the same page; the ticked contacts survive paging.
+//! shared links show the same page. The page is rendered on the server; the list with
+//! its checkboxes, toolbar and confirm dialog is an island, and what is ticked survives
+//! moving to another page of the list (see [`super::memory`]).
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::bulk_toolbar::BulkToolbar;
-use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
-use super::smart_lists::{ListOutcome, SmartListControls, SmartListsNav};
 use super::confirm_delete::ConfirmDelete;
+use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
+use super::frame::SignedIn;
+use super::live::use_live;
+use super::memory::{self, Flash};
 use super::selection::Ticked;
+use super::smart_lists::{SmartListControls, SmartListsNav};
 use crate::api::{list_contacts, smart_lists};
+use crate::dates::format_date;
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::smart_list::SmartListRef;
-use crate::dates::format_date;
 use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery};
+use crate::smart_list::SmartListRef;
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
@@ -38,11 +42,8 @@ pub fn ContactsPage() -> impl IntoView {
     });
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
     let open_list = Memo::new(move |_| query_map.with(|q| q.get("list").and_then(|l| l.parse::<i64>().ok())));
-    let lists_version = RwSignal::new(0u32);
-    let lists = Resource::new(move || lists_version.get(), |_| smart_lists());
-    let lists_changed = Callback::new(move |()| lists_version.update(|v| *v += 1));
-    // Kept here: the Smart List controls are rebuilt when the lists reload.
-    let list_outcome = ListOutcome::default();
+    let lists = Resource::new(|| (), |_| smart_lists());
+    let signed_in = SignedIn::get();
     let page = Resource::new(
         move || parsed.get(),
         |parsed| async move {
@@ -59,60 +60,23 @@ pub fn ContactsPage() -> impl IntoView {
         },
     );
     let search = move || query.with(|q| q.search.clone());
-    let ticked = RwSignal::new(Ticked::default());
-    let confirming = RwSignal::new(false);
-    let done_message = RwSignal::new(None::<String>);
-
-    // Another search or filter is another list: what was ticked in the old one no longer
-    // applies. (Paging keeps it: the memo only changes when the search or filter does.)
-    let current_list = Memo::new(move |_| query.with(|q| (q.search.clone(), q.filter.clone())));
-    Effect::watch(move || current_list.get(), move |_, _, _| ticked.set(Ticked::default()), false);
-
-    let navigate = use_navigate();
-    let on_finished = Callback::new(move |row: BulkActionRow| {
-        let deleted = plural(row.contacts_done, "contact", "contacts");
-        done_message.set(Some(match row.status.as_str() {
-            "done" => format!("Deleted {deleted}"),
-            "cancelled" => format!(
-                "Stopped: deleted {} of {}, with their related records. The others were not touched.",
-                row.contacts_done,
-                plural(row.contacts_requested, "contact", "contacts")
-            ),
-            _ => format!(
-                "The delete stopped part-way: {} of {} were deleted, with their related records. Please try again.",
-                row.contacts_done,
-                plural(row.contacts_requested, "contact", "contacts")
-            ),
-        }));
-        ticked.set(Ticked::default());
-        lists_changed.run(());
-        // Back to the first page of the same list, fetched afresh.
-        let (search, filter, paged) =
-            query.with_untracked(|q| (q.search.clone(), q.filter.clone(), q.after.is_some() || q.before.is_some()));
-        if paged {
-            navigate(&list_href(&search, &filter, open_list.get_untracked(), None), Default::default());
-        } else {
-            page.refetch();
-        }
-    });
 
     view! {
         <header class="page-header">
             <h1>"Contacts"</h1>
-            <Form action="/contacts" method="get">
+            <form action="/contacts" method="get">
                 <div class="search" role="search">
                     <input
                         type="search"
                         name="q"
                         aria-label="Search contacts"
                         placeholder="Search by name, email or phone"
-                        prop:value=search
                         value=search
                     />
                     <button type="submit" class="button">"Search"</button>
                 </div>
                 {move || view! { <FilterFields filter=query.with(|q| q.filter.clone())/> }}
-            </Form>
+            </form>
         </header>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -122,7 +86,7 @@ pub fn ContactsPage() -> impl IntoView {
                 view! {
                     <SmartListsNav lists=all open=open_list.get()/>
                     {missing.then(|| view! { <p role="alert" class="error">"There is no such Smart List in your account."</p> })}
-                    <SmartListControls query=query.get() open changed=lists_changed outcome=list_outcome/>
+                    <SmartListControls query=query.get() open/>
                 }
             })}
         </Transition>
@@ -130,7 +94,6 @@ pub fn ContactsPage() -> impl IntoView {
             <FilterPanel search=q.search.clone() filter=q.filter.clone() smart_list=open_list.get()/>
             <FilterChips search=q.search.clone() filter=q.filter.clone()/>
         })}
-        <p class="notice" role="status">{move || done_message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -143,33 +106,82 @@ pub fn ContactsPage() -> impl IntoView {
                             .and_then(|id| all.into_iter().find(|l| l.id == id))
                             .filter(|l| l.search == search.trim() && l.filter == filter)
                             .map(|l| SmartListRef { id: l.id, name: l.name });
-                        view! { <ContactList page search filter smart_list ticked confirming done_message/> }.into_any()
+                        // The server refuses a delete without the permission whatever the page shows.
+                        let may_delete = match signed_in {
+                            Some(s) => s.0.await.is_ok_and(|v| v.may_bulk_delete),
+                            None => false,
+                        };
+                        view! { <ContactList page search filter smart_list may_delete/> }.into_any()
                     }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
-        <ConfirmDelete ticked confirming on_finished/>
     }
 }
 
-#[component]
+/// What the notice says once a delete has finished.
+fn finished_message(row: &BulkActionRow) -> String {
+    let deleted = plural(row.contacts_done, "contact", "contacts");
+    match row.status.as_str() {
+        "done" => format!("Deleted {deleted}"),
+        "cancelled" => format!(
+            "Stopped: deleted {} of {}, with their related records. The others were not touched.",
+            row.contacts_done,
+            plural(row.contacts_requested, "contact", "contacts")
+        ),
+        _ => format!(
+            "The delete stopped part-way: {} of {} were deleted, with their related records. Please try again.",
+            row.contacts_done,
+            plural(row.contacts_requested, "contact", "contacts")
+        ),
+    }
+}
+
+/// The page of contacts with everything that acts on them: ticking, the toolbar, the
+/// select-all banner and the confirm dialog.
+#[island]
 fn ContactList(
     page: ContactPage,
     search: String,
     filter: Filter,
     smart_list: Option<SmartListRef>,
-    ticked: RwSignal<Ticked>,
-    confirming: RwSignal<bool>,
-    done_message: RwSignal<Option<String>>,
+    may_delete: bool,
 ) -> impl IntoView {
+    let ticked = RwSignal::new(Ticked::default());
+    let confirming = RwSignal::new(false);
+    let done_message = RwSignal::new(None::<String>);
+    let live = use_live();
+    let list_id = smart_list.as_ref().map(|l| l.id);
+    let first_page = list_href(&search, &filter, list_id, None);
+    let list = StoredValue::new((search.clone(), filter.clone()));
+
+    // Once hydrated: what was ticked on other pages of this list, and how the delete
+    // that led here ended. From then on, what is ticked is kept for the other pages.
+    Effect::new(move |_| {
+        if let Some(kept) = list.with_value(|(search, filter)| memory::ticked(search, filter, list_id)) {
+            ticked.set(kept);
+        }
+        done_message.set(Flash::Contacts.take());
+    });
+    Effect::watch(
+        move || ticked.get(),
+        move |t, _, _| list.with_value(|(search, filter)| memory::keep_ticked(search, filter, list_id, t)),
+        false,
+    );
+    // Done: say how it went on the list's first page, loaded afresh.
+    let on_finished = Callback::new(move |row: BulkActionRow| {
+        Flash::Contacts.put(&finished_message(&row));
+        memory::forget_ticked();
+        memory::go(&first_page);
+    });
+
     let ContactPage { contacts, total, offset, next, prev, watermark } = page;
     let summary = if contacts.is_empty() {
         format!("No contacts on this page of {total}")
     } else {
         format!("Showing {}–{} of {total} contacts", offset + 1, offset + contacts.len() as i64)
     };
-    let list_id = smart_list.as_ref().map(|l| l.id);
     let prev_href = prev.map(|c| list_href(&search, &filter, list_id, Some(("before", &c))));
     let next_href = next.map(|c| list_href(&search, &filter, list_id, Some(("after", &c))));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
@@ -183,10 +195,11 @@ fn ContactList(
         view! { <p class="empty" role="status">{text}</p> }
     });
     let table = (!contacts.is_empty()).then(|| {
-        view! { <ContactTable contacts page_ids=page_ids.clone() ticked done_message/> }
+        view! { <ContactTable contacts page_ids=page_ids.clone() ticked done_message live/> }
     });
     view! {
-        <BulkToolbar ticked confirming notice=done_message/>
+        <p class="notice" role="status">{move || done_message.get()}</p>
+        <BulkToolbar ticked confirming notice=done_message may_delete/>
         <SelectAllBanner page_ids search filter smart_list total watermark ticked/>
         {empty}
         {table}
@@ -195,8 +208,8 @@ fn ContactList(
             <PageLink href=prev_href label="Previous"/>
             <PageLink href=next_href label="Next"/>
         </nav>
+        <ConfirmDelete ticked confirming on_finished/>
     }
-    .into_any()
 }
 
 /// Once a whole page is ticked: the offer to tick every contact of the list.
@@ -265,6 +278,7 @@ fn ContactTable(
     page_ids: Vec<i64>,
     ticked: RwSignal<Ticked>,
     done_message: RwSignal<Option<String>>,
+    live: ReadSignal<bool>,
 ) -> impl IntoView {
     let page_ids = StoredValue::new(page_ids);
     let coverage = move || page_ids.with_value(|ids| ticked.with(|t| t.coverage(ids)));
@@ -282,6 +296,7 @@ fn ContactTable(
                             <input
                                 type="checkbox"
                                 aria-label="Select all on this page"
+                                disabled=move || !live.get()
                                 prop:checked=move || coverage().0
                                 prop:indeterminate=move || { let (all, some) = coverage(); some && !all }
                                 on:change=toggle_page
@@ -296,7 +311,7 @@ fn ContactTable(
                     </tr>
                 </thead>
                 <tbody>
-                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c ticked done_message/> }).collect_view()}
+                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c ticked done_message live/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -305,7 +320,12 @@ fn ContactTable(
 }
 
 #[component]
-fn ContactRow(contact: Contact, ticked: RwSignal<Ticked>, done_message: RwSignal<Option<String>>) -> impl IntoView {
+fn ContactRow(
+    contact: Contact,
+    ticked: RwSignal<Ticked>,
+    done_message: RwSignal<Option<String>>,
+    live: ReadSignal<bool>,
+) -> impl IntoView {
     let id = contact.id;
     let name = contact.display_name();
     let tags = contact.tag_list();
@@ -318,6 +338,7 @@ fn ContactRow(contact: Contact, ticked: RwSignal<Ticked>, done_message: RwSignal
                 <input
                     type="checkbox"
                     aria-label=format!("Select {name}")
+                    disabled=move || !live.get()
                     prop:checked=is_ticked
                     on:change=move |ev| {
                         ticked.update(|t| t.set(id, event_target_checked(&ev)));

@@ -2,7 +2,6 @@
 //! it works without JavaScript) and the active filters as removable chips.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 use crate::filter::{DuplicateKey, Filter};
 
@@ -102,7 +101,7 @@ pub fn FilterPanel(search: String, filter: Filter, smart_list: Option<i64>) -> i
     view! {
         <details class="filters" open=active>
             <summary>"Filters"</summary>
-            <Form action="/contacts" method="get">
+            <form action="/contacts" method="get">
                 <div class="filter-grid" role="group" aria-label="Filters">
                     <input type="hidden" name="q" value=search/>
                     {smart_list.map(|id| view! { <input type="hidden" name="list" value=id/> })}
@@ -161,7 +160,7 @@ pub fn FilterPanel(search: String, filter: Filter, smart_list: Option<i64>) -> i
                     </label>
                 </div>
                 <button type="submit" class="button">"Apply filters"</button>
-            </Form>
+            </form>
         </details>
     }
 }

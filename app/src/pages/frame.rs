@@ -2,8 +2,10 @@
 //! It also shares the signed-in user with the page inside it.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
+use super::live::Hydrated;
 use crate::api::{who_am_i, Logout};
 use crate::error::AppError;
 use crate::team::Viewer;
@@ -16,18 +18,13 @@ impl SignedIn {
     pub fn get() -> Option<SignedIn> {
         use_context::<SignedIn>()
     }
-
-    /// The user, once loaded.
-    pub fn viewer(self) -> Option<Viewer> {
-        self.0.get().and_then(Result::ok)
-    }
 }
 
 #[component]
 pub fn Frame(children: Children) -> impl IntoView {
     let viewer = Resource::new(|| (), |_| who_am_i());
     provide_context(SignedIn(viewer));
-    let logout = ServerAction::<Logout>::new();
+    let logout_url = <Logout as ServerFn>::url();
     view! {
         <div class="layout">
             <nav class="sidebar" aria-label="Main">
@@ -49,12 +46,14 @@ pub fn Frame(children: Children) -> impl IntoView {
                             })
                         })}
                     </Transition>
-                    <ActionForm action=logout>
+                    // A plain form: the server signs out and answers with a redirect.
+                    <form method="post" action=logout_url>
                         <button type="submit" class="button subtle">"Sign out"</button>
-                    </ActionForm>
+                    </form>
                 </div>
             </nav>
             <main class="main">{children()}</main>
         </div>
+        <Hydrated/>
     }
 }

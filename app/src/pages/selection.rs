@@ -7,7 +7,7 @@ use crate::filter::Filter;
 use crate::model::Selection;
 use crate::smart_list::SmartListRef;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Ticked {
     /// These contacts, ticked row by row or a page at a time.
     Ids(BTreeSet<i64>),

@@ -1,12 +1,14 @@
 //! Smart Lists on the contacts page: the saved lists with their counts (opening one
 //! shows its contacts, where selection, select all and delete work as anywhere), and
-//! the controls to save the current search and filters, update, rename or delete one.
+//! the controls to save the current search and filters, update, rename or delete one
+//! (an island: after a change the page loads afresh, with the new counts).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 use super::filters::list_href;
+use super::live::use_live;
+use super::memory::{self, Flash};
 use crate::api::{delete_smart_list, rename_smart_list, save_smart_list, update_smart_list};
 use crate::error::AppError;
 use crate::model::ListQuery;
@@ -41,56 +43,31 @@ pub fn SmartListsNav(lists: Vec<SmartList>, open: Option<i64>) -> impl IntoView 
     }
 }
 
-/// How the last change to a Smart List went, and whether a name is being typed.
-#[derive(Clone, Copy)]
-pub struct ListOutcome {
-    naming: RwSignal<bool>,
+/// Runs a change on the server; done, loads `href` (the list as it now is) and says
+/// there how it went. A refusal is shown in `message`.
+fn run(
     message: RwSignal<Option<Result<String, String>>>,
-}
-
-impl Default for ListOutcome {
-    fn default() -> Self {
-        ListOutcome { naming: RwSignal::new(false), message: RwSignal::new(None) }
-    }
-}
-
-/// Where a change to a Smart List reports to.
-#[derive(Clone, Copy)]
-struct Outcome {
-    naming: RwSignal<bool>,
-    message: RwSignal<Option<Result<String, String>>>,
-    changed: Callback<()>,
-}
-
-impl Outcome {
-    /// Runs a change on the server; then reports it, refreshes the lists and goes to
-    /// the URL it names.
-    fn run(
-        self,
-        navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
-        work: impl std::future::Future<Output = Result<(String, Option<String>), AppError>> + 'static,
-    ) {
-        spawn_local(async move {
-            match work.await {
-                Ok((done, href)) => {
-                    self.naming.set(false);
-                    self.message.set(Some(Ok(done)));
-                    self.changed.run(());
-                    if let Some(href) = href {
-                        navigate(&href, Default::default());
-                    }
-                }
-                Err(e) => self.message.set(Some(Err(e.to_string()))),
+    work: impl std::future::Future<Output = Result<(String, String), AppError>> + 'static,
+) {
+    spawn_local(async move {
+        match work.await {
+            Ok((done, href)) => {
+                Flash::SmartList.put(&Ok::<String, String>(done));
+                memory::go(&href);
             }
-        });
-    }
+            Err(e) => message.set(Some(Err(e.to_string()))),
+        }
+    });
 }
 
 /// Save as / update / rename / delete, for the list as it is shown now.
-#[component]
-pub fn SmartListControls(query: ListQuery, open: Option<SmartList>, changed: Callback<()>, outcome: ListOutcome) -> impl IntoView {
-    let navigate = use_navigate();
-    let ListOutcome { naming, message } = outcome;
+#[island]
+pub fn SmartListControls(query: ListQuery, open: Option<SmartList>) -> impl IntoView {
+    let naming = RwSignal::new(false);
+    // How the last change went: a confirmation or a refusal.
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let live = use_live();
+    Effect::new(move |_| message.set(Flash::SmartList.take()));
     let name = RwSignal::new(open.as_ref().map(|l| l.name.clone()).unwrap_or_default());
     let query = StoredValue::new(query);
     let open = StoredValue::new(open);
@@ -98,63 +75,59 @@ pub fn SmartListControls(query: ListQuery, open: Option<SmartList>, changed: Cal
         o.as_ref().is_some_and(|l| query.with_value(|q| l.search != q.search.trim() || l.filter != q.filter))
     });
     let narrowed = query.with_value(|q| !q.search.trim().is_empty() || !q.filter.is_empty());
+    let shown = move || query.with_value(|q| (q.search.clone(), q.filter.clone()));
 
-    let outcome = Outcome { naming, message, changed };
-    let save = {
-        let navigate = navigate.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let wanted = name.get_untracked();
-            let (search, filter) = query.with_value(|q| (q.search.clone(), q.filter.clone()));
-            let existing = open.get_value();
-            outcome.run(navigate.clone(), async move {
-                let list = match existing {
-                    Some(l) => rename_smart_list(l.id, wanted).await?,
-                    None => save_smart_list(wanted, search, filter).await?,
-                };
-                let href = list_href(&list.search, &list.filter, Some(list.id), None);
-                Ok((format!("Saved as Smart List “{}”.", list.name), Some(href)))
-            });
-        }
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let wanted = name.get_untracked();
+        let (search, filter) = shown();
+        let existing = open.get_value();
+        run(message, async move {
+            let list = match existing {
+                Some(l) => rename_smart_list(l.id, wanted).await?,
+                None => save_smart_list(wanted, search, filter).await?,
+            };
+            let href = list_href(&list.search, &list.filter, Some(list.id), None);
+            Ok((format!("Saved as Smart List “{}”.", list.name), href))
+        });
     };
-    let update = {
-        let navigate = navigate.clone();
-        move |_| {
-            let Some(l) = open.get_value() else { return };
-            let (search, filter) = query.with_value(|q| (q.search.clone(), q.filter.clone()));
-            outcome.run(navigate.clone(), async move {
-                let list = update_smart_list(l.id, search, filter).await?;
-                Ok((format!("Smart List “{}” now holds these contacts.", list.name), None))
-            });
-        }
+    let update = move |_| {
+        let Some(l) = open.get_value() else { return };
+        let (search, filter) = shown();
+        run(message, async move {
+            let list = update_smart_list(l.id, search, filter).await?;
+            let href = list_href(&list.search, &list.filter, Some(list.id), None);
+            Ok((format!("Smart List “{}” now holds these contacts.", list.name), href))
+        });
     };
     let delete = move |_| {
         let Some(l) = open.get_value() else { return };
-        let (search, filter) = query.with_value(|q| (q.search.clone(), q.filter.clone()));
-        outcome.run(navigate.clone(), async move {
+        let (search, filter) = shown();
+        run(message, async move {
             delete_smart_list(l.id).await?;
             let href = list_href(&search, &filter, None, None);
-            Ok((format!("Smart List “{}” deleted. Its contacts were not touched.", l.name), Some(href)))
+            Ok((format!("Smart List “{}” deleted. Its contacts were not touched.", l.name), href))
         });
     };
     let heading = open.with_value(|o| o.as_ref().map(|l| format!("Smart List: {}", l.name)));
     let is_open = heading.is_some();
     let name_label = if is_open { "New name" } else { "Smart List name" };
+    let idle = move || !live.get();
     view! {
         <div class="smart-list-controls" role="group" aria-label="Smart List">
             {heading.map(|h| view! { <h2 class="smart-list-name">{h}</h2> })}
             <Show when=move || !naming.get()>
                 {(narrowed && !is_open).then(|| view! {
-                    <button type="button" class="button" on:click=move |_| naming.set(true)>"Save as Smart List"</button>
+                    <button type="button" class="button" disabled=idle on:click=move |_| naming.set(true)>"Save as Smart List"</button>
                 })}
                 {is_open.then(|| view! {
-                    <button type="button" class="button" disabled=!modified on:click=update.clone()>"Update Smart List"</button>
-                    <button type="button" class="button" on:click=move |_| naming.set(true)>"Rename"</button>
-                    <button type="button" class="button" on:click=delete.clone()>"Delete Smart List"</button>
+                    <button type="button" class="button" disabled=move || !modified || idle() on:click=update>"Update Smart List"</button>
+                    <button type="button" class="button" disabled=idle on:click=move |_| naming.set(true)>"Rename"</button>
+                    <button type="button" class="button" disabled=idle on:click=delete>"Delete Smart List"</button>
                 })}
             </Show>
             <Show when=move || naming.get()>
-                <form class="inline-form" on:submit=save.clone()>
+                <form class="inline-form" on:submit=save>
                     <label class="field">
                         <span>{name_label}</span>
                         <input

@@ -1,11 +1,12 @@
 //! Team: the account's users, their role, and the "Bulk delete contacts" permission,
-//! which an admin grants or takes back with one checkbox per user.
+//! which an admin grants or takes back with one checkbox per user (an island).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{list_team, set_bulk_delete_permission};
-use crate::team::{Role, TeamMember, BULK_DELETE_PERMISSION};
+use super::live::use_live;
+use crate::team::{Role, Team, TeamMember, BULK_DELETE_PERMISSION};
 
 /// The last change's outcome: a confirmation or an error.
 type Outcome = RwSignal<Option<Result<String, String>>>;
@@ -13,7 +14,6 @@ type Outcome = RwSignal<Option<Result<String, String>>>;
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let team = Resource::new(|| (), |_| list_team());
-    let outcome: Outcome = RwSignal::new(None);
     view! {
         <header class="page-header">
             <h1>"Team"</h1>
@@ -25,46 +25,51 @@ pub fn TeamPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the team…"</p> }>
             {move || Suspend::new(async move {
                 match team.await {
-                    Ok(team) => {
-                        let can_manage = team.can_manage;
-                        view! {
-                            <div class="table-wrap">
-                                <table class="contacts team">
-                                    <caption class="visually-hidden">"Users of the account"</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Name"</th>
-                                            <th scope="col">"Email"</th>
-                                            <th scope="col">"Role"</th>
-                                            <th scope="col">{BULK_DELETE_PERMISSION}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {team
-                                            .members
-                                            .into_iter()
-                                            .map(|member| view! { <MemberRow member can_manage outcome/> })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            {(!can_manage).then(|| view! {
-                                <p class="muted">"Only an admin can change permissions."</p>
-                            })}
-                        }
-                        .into_any()
-                    }
+                    Ok(team) => view! { <TeamTable team/> }.into_any(),
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The users with their permission checkboxes, and how the last change went.
+#[island]
+fn TeamTable(team: Team) -> impl IntoView {
+    let outcome: Outcome = RwSignal::new(None);
+    let live = use_live();
+    let can_manage = team.can_manage;
+    view! {
+        <div class="table-wrap">
+            <table class="contacts team">
+                <caption class="visually-hidden">"Users of the account"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">{BULK_DELETE_PERMISSION}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {team
+                        .members
+                        .into_iter()
+                        .map(|member| view! { <MemberRow member can_manage outcome live/> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {(!can_manage).then(|| view! {
+            <p class="muted">"Only an admin can change permissions."</p>
+        })}
         <p role="status" class="notice">{move || outcome.get().and_then(Result::ok)}</p>
         <p role="alert" class="error">{move || outcome.get().and_then(Result::err)}</p>
     }
 }
 
 #[component]
-fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome) -> impl IntoView {
+fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome, live: ReadSignal<bool>) -> impl IntoView {
     let granted = RwSignal::new(member.granted_bulk_delete);
     let saving = RwSignal::new(false);
     let name = member.name.clone();
@@ -97,7 +102,7 @@ fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome) -> impl Int
                 type="checkbox"
                 aria-label=BULK_DELETE_PERMISSION
                 prop:checked=move || granted.get()
-                disabled=move || !can_manage || saving.get()
+                disabled=move || !can_manage || saving.get() || !live.get()
                 on:change=toggle
             />
         }
