@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The server binary: `serve` (the default) runs the web app; the other commands are tools.
 
 use clap::Parser;

@@ -81,12 +81,15 @@ pub fn ContactsPage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let all = lists.await.unwrap_or_default();
-                let open = open_list.get().and_then(|id| all.iter().find(|l| l.id == id).cloned());
+                let ListQuery { search, filter, .. } = query.get();
+                let open = open_list.get().and_then(|id| all.iter().find(|l| l.id == id));
                 let missing = open_list.get().is_some() && open.is_none();
+                let modified = open.is_some_and(|l| l.search != search.trim() || l.filter != filter);
+                let open = open.map(|l| SmartListRef { id: l.id, name: l.name.clone() });
                 view! {
-                    <SmartListsNav lists=all open=open_list.get()/>
+                    <SmartListsNav lists=all.clone() open=open_list.get()/>
                     {missing.then(|| view! { <p role="alert" class="error">"There is no such Smart List in your account."</p> })}
-                    <SmartListControls query=query.get() open/>
+                    <SmartListControls search filter open modified/>
                 }
             })}
         </Transition>
@@ -138,9 +141,9 @@ fn finished_message(row: &BulkActionRow) -> String {
     }
 }
 
-/// The page of contacts with everything that acts on them: ticking, the toolbar, the
-/// select-all banner and the confirm dialog.
-#[island]
+/// The page of contacts, rendered on the server: the rows, the pager, and around them
+/// the island that acts on them.
+#[component]
 fn ContactList(
     page: ContactPage,
     search: String,
@@ -148,35 +151,8 @@ fn ContactList(
     smart_list: Option<SmartListRef>,
     may_delete: bool,
 ) -> impl IntoView {
-    let ticked = RwSignal::new(Ticked::default());
-    let confirming = RwSignal::new(false);
-    let done_message = RwSignal::new(None::<String>);
-    let live = use_live();
-    let list_id = smart_list.as_ref().map(|l| l.id);
-    let first_page = list_href(&search, &filter, list_id, None);
-    let list = StoredValue::new((search.clone(), filter.clone()));
-
-    // Once hydrated: what was ticked on other pages of this list, and how the delete
-    // that led here ended. From then on, what is ticked is kept for the other pages.
-    Effect::new(move |_| {
-        if let Some(kept) = list.with_value(|(search, filter)| memory::ticked(search, filter, list_id)) {
-            ticked.set(kept);
-        }
-        done_message.set(Flash::Contacts.take());
-    });
-    Effect::watch(
-        move || ticked.get(),
-        move |t, _, _| list.with_value(|(search, filter)| memory::keep_ticked(search, filter, list_id, t)),
-        false,
-    );
-    // Done: say how it went on the list's first page, loaded afresh.
-    let on_finished = Callback::new(move |row: BulkActionRow| {
-        Flash::Contacts.put(&finished_message(&row));
-        memory::forget_ticked();
-        memory::go(&first_page);
-    });
-
     let ContactPage { contacts, total, offset, next, prev, watermark } = page;
+    let list_id = smart_list.as_ref().map(|l| l.id);
     let summary = if contacts.is_empty() {
         format!("No contacts on this page of {total}")
     } else {
@@ -194,21 +170,127 @@ fn ContactList(
         };
         view! { <p class="empty" role="status">{text}</p> }
     });
-    let table = (!contacts.is_empty()).then(|| {
-        view! { <ContactTable contacts page_ids=page_ids.clone() ticked done_message live/> }
+    // Built inside the island's children (lazily), where the checkboxes find its context.
+    let any = !contacts.is_empty();
+    view! {
+        <Picking page_ids search filter smart_list total watermark may_delete>
+            {empty}
+            {any.then(|| view! { <ContactTable contacts/> })}
+            <nav class="pager" aria-label="Pagination">
+                <span class="range" role="status">{summary}</span>
+                <PageLink href=prev_href label="Previous"/>
+                <PageLink href=next_href label="Next"/>
+            </nav>
+        </Picking>
+    }
+}
+
+/// What the checkboxes of a page share with the island around them.
+#[derive(Clone, Copy)]
+struct Pick {
+    ticked: RwSignal<Ticked>,
+    done_message: RwSignal<Option<String>>,
+    page_ids: StoredValue<Vec<i64>>,
+}
+
+impl Pick {
+    /// Ticks or unticks contacts; the last outcome message goes.
+    fn set(self, ids: &[i64], on: bool) {
+        self.ticked.update(|t| t.set_many(ids, on));
+        self.done_message.set(None);
+    }
+
+    /// Whether all, and whether any, of the page's contacts are ticked.
+    fn coverage(self) -> (bool, bool) {
+        self.page_ids.with_value(|ids| self.ticked.with(|t| t.coverage(ids)))
+    }
+}
+
+/// The island around a page of contacts: ticking (its checkboxes are islands inside
+/// it), the toolbar, the select-all banner, the outcome notice and the confirm dialog.
+#[island]
+fn Picking(
+    page_ids: Vec<i64>,
+    search: String,
+    filter: Filter,
+    smart_list: Option<SmartListRef>,
+    total: i64,
+    watermark: i64,
+    may_delete: bool,
+    children: Children,
+) -> impl IntoView {
+    let ticked = RwSignal::new(Ticked::default());
+    let confirming = RwSignal::new(false);
+    let done_message = RwSignal::new(None::<String>);
+    provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids.clone()) });
+    let list_id = smart_list.as_ref().map(|l| l.id);
+    let first_page = StoredValue::new(list_href(&search, &filter, list_id, None));
+
+    // Once hydrated: what was ticked on other pages of this list, and how the delete
+    // that led here ended. From then on, what is ticked is kept for the other pages.
+    Effect::new(move |_| {
+        if let Some(kept) = first_page.with_value(|list| memory::ticked(list)) {
+            ticked.set(kept);
+        }
+        done_message.set(Flash::Contacts.take());
+    });
+    Effect::watch(
+        move || ticked.get(),
+        move |t, _, _| first_page.with_value(|list| memory::keep_ticked(list, t)),
+        false,
+    );
+    // Done: say how it went on the list's first page, loaded afresh.
+    let on_finished = Callback::new(move |row: BulkActionRow| {
+        Flash::Contacts.put(&finished_message(&row));
+        memory::forget_ticked();
+        first_page.with_value(|href| memory::go(href));
     });
     view! {
         <p class="notice" role="status">{move || done_message.get()}</p>
         <BulkToolbar ticked confirming notice=done_message may_delete/>
         <SelectAllBanner page_ids search filter smart_list total watermark ticked/>
-        {empty}
-        {table}
-        <nav class="pager" aria-label="Pagination">
-            <span class="range" role="status">{summary}</span>
-            <PageLink href=prev_href label="Previous"/>
-            <PageLink href=next_href label="Next"/>
-        </nav>
+        {children()}
         <ConfirmDelete ticked confirming on_finished/>
+    }
+}
+
+/// The header checkbox: ticks or unticks the whole page.
+#[island]
+fn PageBox() -> impl IntoView {
+    let pick = expect_context::<Pick>();
+    // Its own: the island around it may have come alive before this one hydrates.
+    let live = use_live();
+    view! {
+        <input
+            type="checkbox"
+            aria-label="Select all on this page"
+            disabled=move || !live.get()
+            prop:checked=move || pick.coverage().0
+            prop:indeterminate=move || {
+                let (all, some) = pick.coverage();
+                some && !all
+            }
+            on:change=move |_| {
+                let all = pick.coverage().0;
+                pick.page_ids.with_value(|ids| pick.set(ids, !all));
+            }
+        />
+    }
+}
+
+/// A row's checkbox.
+#[island]
+fn RowBox(id: i64, name: String) -> impl IntoView {
+    let pick = expect_context::<Pick>();
+    let live = use_live();
+    view! {
+        <input
+            type="checkbox"
+            aria-label=format!("Select {name}")
+            disabled=move || !live.get()
+            prop:checked=move || pick.ticked.with(|t| t.is_ticked(id))
+            on:change=move |ev| pick.set(&[id], event_target_checked(&ev))
+        />
     }
 }
 
@@ -273,35 +355,13 @@ fn PageLink(href: Option<String>, label: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn ContactTable(
-    contacts: Vec<Contact>,
-    page_ids: Vec<i64>,
-    ticked: RwSignal<Ticked>,
-    done_message: RwSignal<Option<String>>,
-    live: ReadSignal<bool>,
-) -> impl IntoView {
-    let page_ids = StoredValue::new(page_ids);
-    let coverage = move || page_ids.with_value(|ids| ticked.with(|t| t.coverage(ids)));
-    let toggle_page = move |_| {
-        let (all, _) = coverage();
-        page_ids.with_value(|ids| ticked.update(|t| t.set_many(ids, !all)));
-        done_message.set(None);
-    };
+fn ContactTable(contacts: Vec<Contact>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="contacts">
                 <thead>
                     <tr>
-                        <th scope="col" class="check">
-                            <input
-                                type="checkbox"
-                                aria-label="Select all on this page"
-                                disabled=move || !live.get()
-                                prop:checked=move || coverage().0
-                                prop:indeterminate=move || { let (all, some) = coverage(); some && !all }
-                                on:change=toggle_page
-                            />
-                        </th>
+                        <th scope="col" class="check"><PageBox/></th>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Email"</th>
                         <th scope="col">"Phone"</th>
@@ -311,47 +371,29 @@ fn ContactTable(
                     </tr>
                 </thead>
                 <tbody>
-                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c ticked done_message live/> }).collect_view()}
+                    {contacts.into_iter().map(|c| view! { <ContactRow contact=c/> }).collect_view()}
                 </tbody>
             </table>
         </div>
     }
-    .into_any()
 }
 
 #[component]
-fn ContactRow(
-    contact: Contact,
-    ticked: RwSignal<Ticked>,
-    done_message: RwSignal<Option<String>>,
-    live: ReadSignal<bool>,
-) -> impl IntoView {
+fn ContactRow(contact: Contact) -> impl IntoView {
     let id = contact.id;
     let name = contact.display_name();
     let tags = contact.tag_list();
     let created = format_date(contact.created_at);
     let last_activity = contact.last_activity_at.map(format_date).unwrap_or_else(|| "Never".to_string());
-    let is_ticked = move || ticked.with(|t| t.is_ticked(id));
     view! {
-        <tr class:ticked=is_ticked>
-            <td class="check">
-                <input
-                    type="checkbox"
-                    aria-label=format!("Select {name}")
-                    disabled=move || !live.get()
-                    prop:checked=is_ticked
-                    on:change=move |ev| {
-                        ticked.update(|t| t.set(id, event_target_checked(&ev)));
-                        done_message.set(None);
-                    }
-                />
-            </td>
+        <tr>
+            <td class="check"><RowBox id name=name.clone()/></td>
             <th scope="row" class="name">
-                {name.clone()}
-                {contact.company.clone().map(|c| view! { <span class="company">{c}</span> })}
+                {name}
+                {contact.company.map(|c| view! { <span class="company">{c}</span> })}
             </th>
-            <td class="email">{contact.email.clone().unwrap_or_default()}</td>
-            <td>{contact.phone.clone().unwrap_or_default()}</td>
+            <td class="email">{contact.email.unwrap_or_default()}</td>
+            <td>{contact.phone.unwrap_or_default()}</td>
             <td class="tags">
                 {tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
             </td>

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 /// True once the island calling it is hydrated (effects run only in the browser). Its
 /// controls are disabled until then, so a click that comes before the wasm waits for
-/// it instead of changing a checkbox no code is listening to.
+/// it instead of changing a checkbox no code is listening to. Each island needs its own:
+/// an island inside another may hydrate after the outer one's effects ran, and
+/// hydration does not touch an attribute the server already wrote.
 pub fn use_live() -> ReadSignal<bool> {
     let (live, set_live) = signal(false);
     Effect::new(move |_| set_live.set(true));

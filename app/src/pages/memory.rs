@@ -5,7 +5,6 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::selection::Ticked;
-use crate::filter::Filter;
 
 const TICKED: &str = "crm.ticked";
 
@@ -39,29 +38,21 @@ impl Flash {
     }
 }
 
-/// The list a selection was made in: another search or filter is another list.
-#[derive(serde::Serialize, serde::Deserialize, PartialEq)]
-struct ListKey {
-    search: String,
-    filter: Filter,
-    smart_list: Option<i64>,
-}
-
+/// What is ticked, and in which list (its first page's URL: another search or filter
+/// is another list).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Kept {
-    list: ListKey,
+    list: String,
     ticked: Ticked,
 }
 
-/// Remembers what is ticked in this list.
-pub fn keep_ticked(search: &str, filter: &Filter, smart_list: Option<i64>, ticked: &Ticked) {
-    let list = ListKey { search: search.to_string(), filter: filter.clone(), smart_list };
-    store(TICKED, &Kept { list, ticked: ticked.clone() });
+/// Remembers what is ticked in the list whose first page is `list`.
+pub fn keep_ticked(list: &str, ticked: &Ticked) {
+    store(TICKED, &Kept { list: list.to_string(), ticked: ticked.clone() });
 }
 
-/// What was ticked in this list on an earlier page load of this tab.
-pub fn ticked(search: &str, filter: &Filter, smart_list: Option<i64>) -> Option<Ticked> {
-    let list = ListKey { search: search.to_string(), filter: filter.clone(), smart_list };
+/// What was ticked in that list on an earlier page load of this tab.
+pub fn ticked(list: &str) -> Option<Ticked> {
     load::<Kept>(TICKED).filter(|k| k.list == list).map(|k| k.ticked)
 }
 

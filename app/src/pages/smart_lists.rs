@@ -11,8 +11,8 @@ use super::live::use_live;
 use super::memory::{self, Flash};
 use crate::api::{delete_smart_list, rename_smart_list, save_smart_list, update_smart_list};
 use crate::error::AppError;
-use crate::model::ListQuery;
-use crate::smart_list::SmartList;
+use crate::filter::Filter;
+use crate::smart_list::{SmartList, SmartListRef};
 
 /// The account's Smart Lists; `open` is the one shown, if any.
 #[component]
@@ -62,20 +62,24 @@ fn run(
 
 /// Save as / update / rename / delete, for the list as it is shown now.
 #[island]
-pub fn SmartListControls(query: ListQuery, open: Option<SmartList>) -> impl IntoView {
+pub fn SmartListControls(
+    search: String,
+    filter: Filter,
+    /// The Smart List shown, if any…
+    open: Option<SmartListRef>,
+    /// …and whether the search or filters now differ from what it holds.
+    modified: bool,
+) -> impl IntoView {
     let naming = RwSignal::new(false);
     // How the last change went: a confirmation or a refusal.
     let message = RwSignal::new(None::<Result<String, String>>);
     let live = use_live();
     Effect::new(move |_| message.set(Flash::SmartList.take()));
     let name = RwSignal::new(open.as_ref().map(|l| l.name.clone()).unwrap_or_default());
-    let query = StoredValue::new(query);
+    let narrowed = !search.trim().is_empty() || !filter.is_empty();
+    let shown = StoredValue::new((search, filter));
+    let shown = move || shown.get_value();
     let open = StoredValue::new(open);
-    let modified = open.with_value(|o| {
-        o.as_ref().is_some_and(|l| query.with_value(|q| l.search != q.search.trim() || l.filter != q.filter))
-    });
-    let narrowed = query.with_value(|q| !q.search.trim().is_empty() || !q.filter.is_empty());
-    let shown = move || query.with_value(|q| (q.search.clone(), q.filter.clone()));
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

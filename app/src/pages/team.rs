@@ -34,52 +34,84 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 /// The users with their permission checkboxes, and how the last change went.
-#[island]
+#[component]
 fn TeamTable(team: Team) -> impl IntoView {
-    let outcome: Outcome = RwSignal::new(None);
-    let live = use_live();
     let can_manage = team.can_manage;
     view! {
-        <div class="table-wrap">
-            <table class="contacts team">
-                <caption class="visually-hidden">"Users of the account"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">{BULK_DELETE_PERMISSION}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {team
-                        .members
-                        .into_iter()
-                        .map(|member| view! { <MemberRow member can_manage outcome live/> })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-        {(!can_manage).then(|| view! {
-            <p class="muted">"Only an admin can change permissions."</p>
-        })}
+        <TeamChanges>
+            <div class="table-wrap">
+                <table class="contacts team">
+                    <caption class="visually-hidden">"Users of the account"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Role"</th>
+                            <th scope="col">{BULK_DELETE_PERMISSION}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {team.members.into_iter().map(|member| view! { <MemberRow member can_manage/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {(!can_manage).then(|| view! { <p class="muted">"Only an admin can change permissions."</p> })}
+        </TeamChanges>
+    }
+}
+
+/// What the permission checkboxes (islands inside it) share: how the last change went.
+#[derive(Clone, Copy)]
+struct Changes {
+    outcome: Outcome,
+}
+
+/// The island around the team table: shows how the last change went.
+#[island]
+fn TeamChanges(children: Children) -> impl IntoView {
+    let outcome: Outcome = RwSignal::new(None);
+    provide_context(Changes { outcome });
+    view! {
+        {children()}
         <p role="status" class="notice">{move || outcome.get().and_then(Result::ok)}</p>
         <p role="alert" class="error">{move || outcome.get().and_then(Result::err)}</p>
     }
 }
 
 #[component]
-fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome, live: ReadSignal<bool>) -> impl IntoView {
-    let granted = RwSignal::new(member.granted_bulk_delete);
+fn MemberRow(member: TeamMember, can_manage: bool) -> impl IntoView {
+    let permission = if member.role == Role::Admin {
+        view! { <span>"Always (admin)"</span> }.into_any()
+    } else {
+        view! { <Grant id=member.id name=member.name.clone() granted=member.granted_bulk_delete can_manage/> }.into_any()
+    };
+    view! {
+        <tr>
+            <th scope="row">{member.name}</th>
+            <td>{member.email}</td>
+            <td>{member.role.label()}</td>
+            <td>{permission}</td>
+        </tr>
+    }
+}
+
+/// A user's "Bulk delete contacts" checkbox: saved as soon as it changes.
+#[island]
+fn Grant(id: i64, name: String, granted: bool, can_manage: bool) -> impl IntoView {
+    let Changes { outcome } = expect_context::<Changes>();
+    // Its own: the island around it may have come alive before this one hydrates.
+    let live = use_live();
+    // The attribute shows the state before the wasm; the property follows changes.
+    let initially = granted;
+    let granted = RwSignal::new(granted);
     let saving = RwSignal::new(false);
-    let name = member.name.clone();
     let toggle = move |ev: leptos::ev::Event| {
         let want = event_target_checked(&ev);
         let name = name.clone();
         granted.set(want);
         saving.set(true);
         spawn_local(async move {
-            let result = set_bulk_delete_permission(member.id, want).await;
+            let result = set_bulk_delete_permission(id, want).await;
             saving.set(false);
             match result {
                 Ok(saved) => {
@@ -94,26 +126,14 @@ fn MemberRow(member: TeamMember, can_manage: bool, outcome: Outcome, live: ReadS
             }
         });
     };
-    let permission = if member.role == Role::Admin {
-        view! { <span>"Always (admin)"</span> }.into_any()
-    } else {
-        view! {
-            <input
-                type="checkbox"
-                aria-label=BULK_DELETE_PERMISSION
-                prop:checked=move || granted.get()
-                disabled=move || !can_manage || saving.get() || !live.get()
-                on:change=toggle
-            />
-        }
-        .into_any()
-    };
     view! {
-        <tr>
-            <th scope="row">{member.name.clone()}</th>
-            <td>{member.email.clone()}</td>
-            <td>{member.role.label()}</td>
-            <td>{permission}</td>
-        </tr>
+        <input
+            type="checkbox"
+            aria-label=BULK_DELETE_PERMISSION
+            checked=initially
+            prop:checked=move || granted.get()
+            disabled=move || !can_manage || saving.get() || !live.get()
+            on:change=toggle
+        />
     }
 }
