@@ -222,7 +222,7 @@ fn Picking(
     let ticked = RwSignal::new(Ticked::default());
     let confirming = RwSignal::new(false);
     let done_message = RwSignal::new(None::<String>);
-    provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids.clone()) });
+    provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids) });
     let list_id = smart_list.as_ref().map(|l| l.id);
     let first_page = StoredValue::new(list_href(&search, &filter, list_id, None));
 
@@ -248,7 +248,7 @@ fn Picking(
     view! {
         <p class="notice" role="status">{move || done_message.get()}</p>
         <BulkToolbar ticked confirming notice=done_message may_delete/>
-        <SelectAllBanner page_ids search filter smart_list total watermark ticked/>
+        <SelectAllBanner search filter smart_list total watermark/>
         {children()}
         <ConfirmDelete ticked confirming on_finished/>
     }
@@ -296,17 +296,9 @@ fn RowBox(id: i64, name: String) -> impl IntoView {
 
 /// Once a whole page is ticked: the offer to tick every contact of the list.
 #[component]
-fn SelectAllBanner(
-    page_ids: Vec<i64>,
-    search: String,
-    filter: Filter,
-    smart_list: Option<SmartListRef>,
-    total: i64,
-    watermark: i64,
-    ticked: RwSignal<Ticked>,
-) -> impl IntoView {
-    let on_page = page_ids.len();
-    let page_ids = StoredValue::new(page_ids);
+fn SelectAllBanner(search: String, filter: Filter, smart_list: Option<SmartListRef>, total: i64, watermark: i64) -> impl IntoView {
+    let Pick { ticked, page_ids, .. } = expect_context::<Pick>();
+    let on_page = page_ids.with_value(Vec::len);
     let list = StoredValue::new((search, filter, smart_list));
     let select_all = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
