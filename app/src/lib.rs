@@ -3,12 +3,15 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod bulk_action;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod cursor;
 pub mod dates;
 pub mod error;
 pub mod filter;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod shell;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bulk_action::{Action, Status};
 use crate::filter::Filter;
 use crate::smart_list::SmartListRef;
 
@@ -80,8 +81,6 @@ pub struct ContactPage {
 
 /// The most ids one selection may name (ticked rows, or exceptions to "all").
 pub const MAX_SELECTION_IDS: usize = 10_000;
-/// From this many contacts on, a delete must be confirmed by typing the number.
-pub const TYPED_CONFIRMATION_FROM: i64 = 1_000;
 
 /// Which contacts a bulk action acts on. The browser never sends a count to trust:
 /// the server resolves the selection inside the caller's account.
@@ -101,10 +100,34 @@ pub enum Selection {
         smart_list: Option<SmartListRef>,
         except: Vec<i64>,
         watermark: i64,
+        /// The moment (epoch seconds) relative filters ("inactive N days") count back
+        /// from: set by the delete preview, so that the delete means the contacts the
+        /// preview counted; now, when not given.
+        #[serde(default)]
+        as_of: Option<i64>,
     },
 }
 
 impl Selection {
+    /// The same selection, with relative filters fixed at `moment` unless they are already.
+    pub fn pinned_at(mut self, moment: i64) -> Selection {
+        if let Selection::All { as_of, .. } = &mut self {
+            as_of.get_or_insert(moment);
+        }
+        self
+    }
+
+    /// Whether `self` is `other`, or `other` with its relative filters fixed at a moment.
+    pub fn pins(&self, other: &Selection) -> bool {
+        let loose = |s: &Selection| match s.clone() {
+            Selection::All { search, filter, smart_list, except, watermark, .. } => {
+                Selection::All { search, filter, smart_list, except, watermark, as_of: None }
+            }
+            ids => ids,
+        };
+        loose(self) == loose(other)
+    }
+
     /// The selection in words, for the confirm dialog and the history.
     pub fn describe(&self) -> String {
         match self {
@@ -157,9 +180,13 @@ impl AreaCount {
 /// What a delete of a selection would remove, counted by the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletePreview {
-    /// The selection counted (the dialog ignores an answer for an older one).
+    /// The selection counted, pinned at the moment it was counted (the dialog ignores
+    /// an answer for an older one, and sends this one back with the confirmation).
     pub selection: Selection,
     pub contacts: i64,
+    /// The fingerprint of exactly the contacts counted: the delete is refused unless
+    /// the selection still means these contacts.
+    pub digest: String,
     pub areas: Vec<AreaCount>,
     /// The selection is every contact of the account.
     pub whole_account: bool,
@@ -175,6 +202,9 @@ pub struct DeleteRequest {
     /// The number of contacts the user saw in the confirm dialog; the delete is refused
     /// if the selection no longer holds exactly that many.
     pub confirmed_count: i64,
+    /// The preview's fingerprint of those contacts; the delete is refused unless the
+    /// selection resolves to the same set.
+    pub digest: String,
     /// What the user typed in "Type N to confirm", when that is required.
     pub typed_confirmation: Option<String>,
     /// Chosen by the browser once per confirm dialog: a repeated request with the same
@@ -189,28 +219,18 @@ pub struct DeleteReport {
     pub areas: Vec<AreaCount>,
 }
 
-/// Whether what the user typed in "Type N to confirm" is `n`. Thousands may be grouped
-/// ("1,200", "1 200", "1.200"), but only in groups of three digits.
-pub fn typed_number_matches(typed: &str, n: i64) -> bool {
-    let typed = typed.trim();
-    let groups: Vec<&str> = typed.split([',', '.', ' ', '_', '\'']).collect();
-    let well_formed = groups.iter().all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()))
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && (groups.len() == 1 || groups[0].len() <= 3);
-    well_formed && groups.concat() == n.to_string()
-}
-
 /// One bulk action, as the Bulk Actions history shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkActionRow {
     pub id: i64,
     /// Who ran it, when known.
     pub user: Option<String>,
-    pub action: String,
+    pub action: Action,
     /// The selection in words.
     pub description: String,
-    /// running, done, failed or cancelled.
-    pub status: String,
+    pub status: Status,
+    /// How many times a server took it over from one that had stopped (restart, crash).
+    pub resumed: i64,
     /// Running, and asked to stop: it stops before its next chunk.
     pub stopping: bool,
     pub contacts_requested: i64,
@@ -223,7 +243,7 @@ pub struct BulkActionRow {
 
 impl BulkActionRow {
     pub fn is_running(&self) -> bool {
-        self.status == "running"
+        self.status == Status::Running
     }
 }
 
@@ -233,20 +253,5 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_numbers_may_carry_group_separators() {
-        for ok in ["1200", " 1200 ", "1,200", "1 200", "1.200"] {
-            assert!(typed_number_matches(ok, 1200), "{ok:?}");
-        }
-        for wrong in ["", "120", "12000", "1200a", "all", "-1200", "12.00", "1,2,0,0", "1,,200"] {
-            assert!(!typed_number_matches(wrong, 1200), "{wrong:?}");
-        }
     }
 }

@@ -7,7 +7,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use app::db::bulk_delete::{cancel, delete, preview, run, start, Started};
+use app::bulk_action::Status;
+use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEnd, RunSettings};
 use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, watermark};
 use app::db::seed::{seed_account, SeedOptions};
@@ -49,13 +50,8 @@ async fn rows_per_contact(db: &Db) -> BTreeMap<(&'static str, i64), i64> {
 }
 
 /// Row counts of every table, to show that a refused request changed nothing.
-fn request(selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
-    DeleteRequest {
-        selection,
-        confirmed_count: confirmed,
-        typed_confirmation: typed.map(String::from),
-        request_key: key.to_string(),
-    }
+async fn request(db: &Db, account: i64, selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
+    common::confirmed_request(db, account, selection, confirmed, typed, key).await
 }
 
 /// Asserts that exactly `gone` lost all their rows and every other contact kept its own.
@@ -92,7 +88,7 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         let expected = preview(&db, a, &selection).await.unwrap();
         assert_eq!(expected.contacts, picked.len() as i64);
         assert!(!expected.whole_account && !expected.needs_typed_confirmation);
-        let report = delete(&db, a, None, &request(selection, expected.contacts, None, "ticked-rows-1"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, selection, expected.contacts, None, "ticked-rows-1").await, db.dialect().delete_chunk_size()).await.unwrap();
 
         // The preview counted exactly what the delete removed, area by area.
         assert_eq!(report.contacts, expected.contacts);
@@ -109,7 +105,7 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         let history = app::db::history::list(&db, a, None).await.unwrap();
         assert_eq!(history.len(), 1);
         let row = &history[0];
-        assert_eq!((row.status.as_str(), row.contacts_done, row.contacts_requested), ("done", picked.len() as i64, picked.len() as i64));
+        assert_eq!((row.status, row.contacts_done, row.contacts_requested), (Status::Done, picked.len() as i64, picked.len() as i64));
         assert_eq!(row.rows, report.areas);
         assert_eq!(row.description, format!("{} contacts selected one by one", picked.len()));
         assert!(app::db::history::list(&db, b, None).await.unwrap().is_empty(), "another account sees none of it");
@@ -122,7 +118,7 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let matching = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
+        let matching = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
         let mut matches = Vec::new();
         let mut sql = db.sql("");
         selection::push_ids(&mut sql, a, &matching);
@@ -131,13 +127,13 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
         }
         assert!(matches.len() > 20, "{} gmail contacts", matches.len());
         let except: Vec<i64> = matches.iter().copied().take(3).collect();
-        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: except.clone(), watermark: mark };
+        let chosen = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: except.clone(), watermark: mark };
         let before = rows_per_contact(&db).await;
 
         let expected = preview(&db, a, &chosen).await.unwrap();
         assert_eq!(expected.contacts, matches.len() as i64 - 3);
         // Small chunks, so that the selection is resolved afresh several times.
-        let report = delete(&db, a, None, &request(chosen, expected.contacts, None, "search-all-1"), 7).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, chosen, expected.contacts, None, "search-all-1").await, 7).await.unwrap();
         assert_eq!(report.contacts, expected.contacts);
         assert_eq!(report.areas, expected.areas);
 
@@ -160,7 +156,7 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let chosen = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
+        let chosen = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
         // While the user reads the dialog, a matching contact arrives.
         let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
@@ -168,11 +164,11 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
 
         // Someone else deletes the newest contact: the watermark stays valid.
         let newest = *ids_of(&db, a).await.iter().filter(|id| **id <= mark).max().unwrap();
-        let gone = delete(&db, a, None, &request(Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1"), 10).await.unwrap();
+        let gone = delete(&db, a, None, &request(&db, a, Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1").await, 10).await.unwrap();
         assert_eq!(gone.contacts, 1);
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
 
-        let report = delete(&db, a, None, &request(chosen, counted, None, "drift-test-1"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, chosen, counted, None, "drift-test-1").await, db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, counted);
         assert!(ids_of(&db, a).await.contains(&late));
     })
@@ -194,7 +190,7 @@ async fn another_accounts_contacts_are_out_of_reach() {
             let err = preview(&db, a, selection).await.unwrap_err();
             assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
             let key = format!("their-ids-{claimed}");
-            let err = delete(&db, a, None, &request(selection.clone(), claimed, None, &key), db.dialect().delete_chunk_size())
+            let err = delete(&db, a, None, &request(&db, a, selection.clone(), claimed, None, &key).await, db.dialect().delete_chunk_size())
                 .await
                 .unwrap_err();
             assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
@@ -232,10 +228,10 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
         fail_on_delete_of(&db, ids[24]).await; // in the third chunk of ten
-        let everything = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let before = rows_per_contact(&db).await;
 
-        let err = delete(&db, a, None, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await.unwrap_err();
+        let err = delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await.unwrap_err();
         match &err {
             AppError::Incomplete(m) => assert!(m.contains("20 of 300 contacts"), "{m}"),
             other => panic!("{other:?}"),
@@ -258,13 +254,13 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         assert_eq!(db.fetch_i64(&record).await.unwrap(), 20);
 
         // The same request again reports the failure; a new one, once the cause is gone, finishes the job.
-        assert!(matches!(delete(&db, a, None, &request(everything.clone(), 300, Some("300"), "failing-1"), 10).await, Err(AppError::Incomplete(_))));
+        assert!(matches!(delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await, Err(AppError::Incomplete(_))));
         let drop = match &db {
             Db::Sqlite(_) => "DROP TRIGGER injected_failure",
             Db::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
         };
         db.execute(&db.sql(drop)).await.unwrap();
-        let report = delete(&db, a, None, &request(everything, 280, Some("280"), "failing-2"), 10).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, everything, 280, Some("280"), "failing-2").await, 10).await.unwrap();
         assert_eq!(report.contacts, 280);
         assert!(ids_of(&db, a).await.is_empty());
         assert_eq!(ids_of(&db, b).await.len(), 150);
@@ -277,16 +273,18 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
-        let everything = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let before = rows_per_contact(&db).await;
-        let Started::New { record, ids: chosen } = start(&db, a, None, &request(everything, 300, Some("300"), "stop-me-01")).await.unwrap()
-        else {
+        let lease = std::time::Duration::from_secs(30);
+        let req = request(&db, a, everything, 300, Some("300"), "stop-me-01").await;
+        let Accepted::New(record) = accept(&db, a, None, &req, "worker-a", lease).await.unwrap() else {
             panic!("a new request starts a new record")
         };
         // One contact per chunk, so that Stop lands part-way; stop once some are gone.
         let job = tokio::spawn({
             let db = db.clone();
-            async move { run(&db, a, record, &chosen, 1).await }
+            let settings = RunSettings { chunk: 1, lease };
+            async move { run(&db, record, "worker-a", settings, &Default::default()).await }
         });
         loop {
             let row = app::db::history::get(&db, a, None, record).await.unwrap();
@@ -296,11 +294,13 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
-        let err = job.await.unwrap().unwrap_err();
-        assert!(matches!(&err, AppError::Incomplete(m) if m.contains("was stopped")), "{err:?}");
+        assert_eq!(job.await.unwrap().unwrap(), RunEnd::Ended(app::bulk_action::Ending::Cancelled));
 
         let row = app::db::history::get(&db, a, None, record).await.unwrap();
-        assert_eq!(row.status, "cancelled");
+        assert_eq!(row.status, Status::Cancelled);
+        // Asking the same request again answers with how it ended.
+        let again = delete(&db, a, None, &req, 1).await.unwrap_err();
+        assert!(matches!(&again, AppError::Incomplete(m) if m.contains("was stopped")), "{again:?}");
         assert!(!row.stopping);
         let left: BTreeSet<i64> = ids_of(&db, a).await.into_iter().collect();
         let gone: BTreeSet<i64> = ids.iter().copied().filter(|id| !left.contains(id)).collect();
@@ -323,7 +323,7 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
         let picked: Vec<i64> = ids_of(&db, a).await.into_iter().take(40).collect();
-        let req = request(Selection::Ids { ids: picked }, 40, None, "double-click-1");
+        let req = request(&db, a, Selection::Ids { ids: picked }, 40, None, "double-click-1").await;
         let (first, second) = tokio::join!(delete(&db, a, None, &req, 10), delete(&db, a, None, &req, 10));
         let (first, second) = (first.unwrap(), second.unwrap());
         assert_eq!(first.contacts, 40);
@@ -342,24 +342,24 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
 async fn large_and_whole_account_deletes_need_the_typed_number() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
-        let all = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let p = preview(&db, a, &all).await.unwrap();
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
         for typed in [None, Some("30"), Some("all")] {
-            let err = delete(&db, a, None, &request(all.clone(), 300, typed, "typed-first"), db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(&db, a, None, &request(&db, a, all.clone(), 300, typed, "typed-first").await, db.dialect().delete_chunk_size()).await.unwrap_err();
             assert_eq!(err, AppError::BadRequest("Type 300 to confirm this delete.".into()));
         }
         assert_eq!(table_counts(&db).await, counts);
         // 1,000 or more contacts need it too, even when not the whole account.
         let big = seed_account(&db, &SeedOptions { account_name: "Big".into(), contacts: 1_001, seed: 3 }).await.unwrap();
         let mark = watermark(&db).await.unwrap();
-        let except_one = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![mark], watermark: mark };
+        let except_one = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![mark], watermark: mark };
         let p = preview(&db, big.account_id, &except_one).await.unwrap();
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
         // The refusals gave their key back: the same request, typed right, goes through.
-        let report = delete(&db, a, None, &request(all, 300, Some(" 300 "), "typed-first"), db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, all, 300, Some(" 300 "), "typed-first").await, db.dialect().delete_chunk_size()).await.unwrap();
         assert_eq!(report.contacts, 300);
 
         // Generated contacts never reuse the ids of deleted ones (watermarks rely on it).
@@ -379,15 +379,15 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         let bad = [
             (Selection::Ids { ids: vec![] }, "No contacts are selected."),
             (Selection::Ids { ids: (1..=10_001).collect() }, "at most 10000"),
-            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark + 1_000 }, "Reload the list"),
-            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: -1 }, "Reload the list"),
-            (Selection::All { search: "x".repeat(201), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark }, "too long"),
-            (Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
+            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark + 1_000 }, "Reload the list"),
+            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: -1 }, "Reload the list"),
+            (Selection::All { as_of: None, search: "x".repeat(201), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark }, "too long"),
+            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
         ];
         for (selection, says) in bad {
             for result in [
                 preview(&db, a, &selection).await.map(|_| ()),
-                delete(&db, a, None, &request(selection.clone(), 1, Some("1"), "bad-input-1"), db.dialect().delete_chunk_size()).await.map(|_| ()),
+                delete(&db, a, None, &request(&db, a, selection.clone(), 1, Some("1"), "bad-input-1").await, db.dialect().delete_chunk_size()).await.map(|_| ()),
             ] {
                 match result {
                     Err(AppError::BadRequest(m)) => assert!(m.contains(says), "{m:?} should say {says:?}"),
@@ -397,7 +397,7 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         }
         let ok_selection = Selection::Ids { ids: ids_of(&db, a).await[..2].to_vec() };
         for key in ["", "short", "has spaces in it", &"k".repeat(65)] {
-            let err = delete(&db, a, None, &request(ok_selection.clone(), 2, None, key), db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(&db, a, None, &request(&db, a, ok_selection.clone(), 2, None, key).await, db.dialect().delete_chunk_size()).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "key {key:?}: {err:?}");
         }
         assert_eq!(table_counts(&db).await, counts);

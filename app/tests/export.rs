@@ -17,7 +17,7 @@ use common::{account_with, contact, on_each_engine};
 
 /// Writes the whole selection as the download does: batch after batch.
 async fn export_all(db: &Db, account: i64, selection: &Selection) -> (Vec<u8>, usize) {
-    let (record, count) = export::start(db, account, None, selection).await.unwrap();
+    let (record, count) = export::start(db, account, None, selection, "test-worker", std::time::Duration::from_secs(60)).await.unwrap();
     let (mut out, mut after, mut batches, mut written) = (Vec::new(), 0, 0, 0);
     loop {
         let rows = export::batch(db, account, selection, after).await.unwrap();
@@ -33,7 +33,7 @@ async fn export_all(db: &Db, account: i64, selection: &Selection) -> (Vec<u8>, u
         }
     }
     assert_eq!(written, count);
-    export::finish(db, record, "done", written).await.unwrap();
+    export::finish(db, record, "test-worker", app::bulk_action::Status::Done, written).await.unwrap();
     (out, batches)
 }
 
@@ -78,14 +78,14 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
 
         // Another account's contact is not found, and nothing is recorded for it.
         let before = history::list(&db, a, None).await.unwrap().len();
-        let err = export::start(&db, a, None, &Selection::Ids { ids: vec![ids[0], ids[1] + 1] }).await.unwrap_err();
+        let err = export::start(&db, a, None, &Selection::Ids { ids: vec![ids[0], ids[1] + 1] }, "test-worker", std::time::Duration::from_secs(60)).await.unwrap_err();
         assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
         assert_eq!(history::list(&db, a, None).await.unwrap().len(), before);
         assert!(history::list(&db, b, None).await.unwrap().is_empty());
 
         // The history has the export, with its count.
         let latest = &history::list(&db, a, None).await.unwrap()[1];
-        assert_eq!((latest.action.as_str(), latest.status.as_str(), latest.contacts_done), ("export", "done", 1));
+        assert_eq!((latest.action, latest.status, latest.contacts_done), (app::bulk_action::Action::Export, app::bulk_action::Status::Done, 1));
     })
     .await;
 }
@@ -103,7 +103,7 @@ async fn a_large_filtered_export_comes_in_batches_with_exactly_the_matches() {
         let expected: BTreeSet<i64> = db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect();
         assert!(expected.len() > export::BATCH as usize, "more than one batch: {}", expected.len());
 
-        let all = Selection::All { search: String::new(), filter, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All { as_of: None, search: String::new(), filter, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         let (bytes, batches) = export_all(&db, a, &all).await;
         assert!(batches >= 2);
         let got: Vec<i64> = read(&bytes).iter().map(|r| r[0].parse().unwrap()).collect();

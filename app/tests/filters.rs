@@ -117,7 +117,7 @@ async fn each_filter_alone_and_with_a_search() {
         for (what, filter, search, expected) in cases {
             assert_eq!(listed(&db, a, search, &filter).await, pick(&ids, &expected), "{what}");
             // Select-all under the same filter counts the same contacts.
-            let all = Selection::All { search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+            let all = Selection::All { as_of: None, search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
             if !expected.is_empty() {
                 assert_eq!(preview(&db, a, &all).await.unwrap().contacts, expected.len() as i64, "{what}");
             }
@@ -127,8 +127,8 @@ async fn each_filter_alone_and_with_a_search() {
     .await;
 }
 
-fn request(selection: Selection, confirmed: i64, key: &str) -> DeleteRequest {
-    DeleteRequest { selection, confirmed_count: confirmed, typed_confirmation: None, request_key: key.into() }
+async fn request(db: &Db, account: i64, selection: Selection, confirmed: i64, key: &str) -> DeleteRequest {
+    common::confirmed_request(db, account, selection, confirmed, None, key).await
 }
 
 #[tokio::test]
@@ -138,9 +138,9 @@ async fn select_all_under_a_filter_deletes_exactly_the_matches() {
         let (b, theirs) = account_with(&db, "B", &people()).await;
         // "All but the oldest" by email or phone: the oldest of every group remains.
         let extra = Filter { duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }), ..Default::default() };
-        let all = Selection::All { search: String::new(), filter: extra.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All { as_of: None, search: String::new(), filter: extra.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
         assert_eq!(all.describe(), "All contacts matching: duplicates, all but the oldest (same email or phone)");
-        let report = delete(&db, a, None, &request(all, 2, "dupes-all-1"), 1).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, all, 2, "dupes-all-1").await, 1).await.unwrap();
         assert_eq!(report.contacts, 2);
         let left: BTreeSet<i64> = list(&db, a, &query("", Filter::default())).await.unwrap().contacts.iter().map(|c| c.id).collect();
         assert_eq!(left, pick(&ids, &[0, 1, 2, 4, 6]), "the oldest of each group and the others remain");
@@ -150,8 +150,8 @@ async fn select_all_under_a_filter_deletes_exactly_the_matches() {
         // Inactive over a year (Bob, Cy Copy, Dee), except Bob, unticked: the others go.
         let inactive = Filter { inactive_days: Some(365), ..Default::default() };
         let keep = ids[1];
-        let all = Selection::All { search: String::new(), filter: inactive.clone(), smart_list: None, except: vec![keep], watermark: watermark(&db).await.unwrap() };
-        let report = delete(&db, a, None, &request(all, 2, "inactive-1"), 5).await.unwrap();
+        let all = Selection::All { as_of: None, search: String::new(), filter: inactive.clone(), smart_list: None, except: vec![keep], watermark: watermark(&db).await.unwrap() };
+        let report = delete(&db, a, None, &request(&db, a, all, 2, "inactive-1").await, 5).await.unwrap();
         assert_eq!(report.contacts, 2);
         assert_eq!(listed(&db, a, "", &inactive).await, pick(&ids, &[1]));
         assert_eq!(listed(&db, a, "", &Filter::default()).await, pick(&ids, &[0, 1, 2]));
@@ -176,9 +176,9 @@ async fn malformed_filters_are_refused_and_change_nothing() {
         for filter in bad {
             let err = list(&db, a, &query("", filter.clone())).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");
-            let all = Selection::All { search: String::new(), filter: filter.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+            let all = Selection::All { as_of: None, search: String::new(), filter: filter.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
             assert!(matches!(preview(&db, a, &all).await, Err(AppError::BadRequest(_))), "{filter:?}");
-            let err = delete(&db, a, None, &request(all, 7, "bad-filter-1"), 5).await.unwrap_err();
+            let err = delete(&db, a, None, &request(&db, a, all, 7, "bad-filter-1").await, 5).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");
         }
         // A filter value is data, never SQL.

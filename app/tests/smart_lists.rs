@@ -9,7 +9,7 @@ use app::db::contacts::watermark;
 use app::db::smart_lists;
 use app::error::AppError;
 use app::filter::Filter;
-use app::model::{DeleteRequest, Selection};
+use app::model::Selection;
 use app::smart_list::SmartListRef;
 use common::{account_with, contact, on_each_engine, table_counts};
 
@@ -78,10 +78,11 @@ async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
             smart_list: Some(list),
             except: vec![],
             watermark: i64::MAX,
+            as_of: None,
         };
         let mark = watermark(&db).await.unwrap();
         let fix = |s: Selection| match s {
-            Selection::All { search, filter, smart_list, except, .. } => Selection::All { search, filter, smart_list, except, watermark: mark },
+            Selection::All { search, filter, smart_list, except, .. } => Selection::All { as_of: None, search, filter, smart_list, except, watermark: mark },
             other => other,
         };
         let mine = fix(selection(SmartListRef { id: list.id, name: list.name.clone() }, leads()));
@@ -93,7 +94,7 @@ async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
         let stale = fix(selection(SmartListRef { id: list.id, name: list.name.clone() }, Filter::default()));
         assert!(matches!(preview(&db, a, &stale).await, Err(AppError::Conflict(_))));
 
-        let request = DeleteRequest { selection: mine, confirmed_count: 2, typed_confirmation: None, request_key: "smart-list-1".into() };
+        let request = common::confirmed_request(&db, a, mine, 2, None, "smart-list-1").await;
         let report = delete(&db, a, None, &request, 1).await.unwrap();
         assert_eq!(report.contacts, 2);
         let left = smart_lists::get(&db, a, list.id).await.unwrap();

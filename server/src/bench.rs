@@ -37,8 +37,14 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     println!("  generated twice: {contacts} contacts and {related} related rows each ({:.1} s per copy)", product.elapsed.as_secs_f64());
 
     let started = Instant::now();
+    let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? };
+    let preview = bulk_delete::preview(db, product.account_id, &everything).await?;
+    println!("  the confirm dialog's preview (ids, fingerprint, counts per area): {:.2} s", started.elapsed().as_secs_f64());
+
+    let started = Instant::now();
     let request = DeleteRequest {
-        selection: Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? },
+        selection: preview.selection,
+        digest: preview.digest,
         confirmed_count: contacts as i64,
         typed_confirmation: Some(contacts.to_string()),
         request_key: format!("bench-{}", std::process::id()),

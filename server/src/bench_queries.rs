@@ -74,7 +74,7 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
     for (what, filter, search) in cases {
         let query = ListQuery { search: search.into(), filter: filter.clone(), ..Default::default() };
         let (took, page) = best(3, || list(db, account, &query)).await?;
-        let all = Selection::All { search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(db).await? };
+        let all = Selection::All { as_of: None, search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(db).await? };
         let (count_took, _) = best(3, || selection::count(db, account, &all)).await?;
         println!(
             "  {what:<36} {:>8} matches   list {:>8.1} ms   select-all count {:>8.1} ms",
@@ -85,7 +85,7 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
     }
 
     // Export of the whole account, batch by batch into nowhere (as the download does).
-    let everything = Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? };
+    let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? };
     reset_peak_rss();
     let before = peak_rss_mib();
     let started = Instant::now();

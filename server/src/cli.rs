@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use app::auth::{password, SessionSettings};
-use app::db::bulk_delete::ChunkSize;
 use app::db::seed::{seed_account, SeedOptions, SeedReport};
 use app::db::{accounts, users, Db, DEFAULT_DATABASE_URL};
 use app::error::AppError;
+use app::jobs::JobSettings;
 use app::team::Role;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -90,6 +90,11 @@ pub struct ServeArgs {
     /// PostgreSQL). Smaller means more, shorter transactions and finer progress.
     #[arg(long, env = "BULK_DELETE_CHUNK")]
     pub delete_chunk: Option<usize>,
+    /// Seconds a server holds a running job without renewing its lease: when a server
+    /// dies, another one (or this one, restarted) takes its jobs over after at most
+    /// this long plus a third of it.
+    #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 15)]
+    pub job_lease_seconds: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -111,8 +116,9 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 secure_cookie: args.secure_cookie,
                 idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
             };
-            let delete_chunk = args.delete_chunk.map(ChunkSize);
-            crate::serve::serve(db, crate::serve::Settings { sessions, delete_chunk }).await
+            let lease = Duration::from_secs(args.job_lease_seconds.max(1));
+            let jobs = JobSettings { lease, tick: lease / 3, chunk: args.delete_chunk };
+            crate::serve::serve(db, crate::serve::Settings { sessions, jobs }).await
         }
         Command::AddUser { account, email, name, role, password: secret } => {
             let account_id = match accounts::by_name(&db, &account).await? {

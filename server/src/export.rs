@@ -2,7 +2,9 @@
 //! read (constant memory whatever the number of contacts), and recorded in the history.
 
 use app::auth::Auth;
+use app::bulk_action::Status;
 use app::db::{export, now, Db};
+use app::jobs::Runner;
 use app::error::AppError;
 use app::model::Selection;
 use axum::body::{Body, Bytes};
@@ -19,8 +21,8 @@ pub struct ExportForm {
     selection: String,
 }
 
-pub async fn download(Extension(db): Extension<Db>, auth: Auth, Form(form): Form<ExportForm>) -> Response {
-    match respond(db, auth, form).await {
+pub async fn download(Extension(runner): Extension<Runner>, auth: Auth, Form(form): Form<ExportForm>) -> Response {
+    match respond(runner.db().clone(), runner, auth, form).await {
         Ok(response) => response,
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -29,13 +31,14 @@ pub async fn download(Extension(db): Extension<Db>, auth: Auth, Form(form): Form
     }
 }
 
-async fn respond(db: Db, auth: Auth, form: ExportForm) -> Result<Response, AppError> {
+async fn respond(db: Db, runner: Runner, auth: Auth, form: ExportForm) -> Result<Response, AppError> {
     let user = auth.user.ok_or_else(AppError::signed_out)?;
     let selection: Selection = serde_json::from_str(&form.selection)
         .map_err(|e| AppError::bad_request(format!("The export request is malformed: {e}")))?;
-    let (record, _) = export::start(&db, user.account_id, Some(user.id), &selection).await?;
+    let worker = runner.worker().to_string();
+    let (record, _) = export::start(&db, user.account_id, Some(user.id), &selection, &worker, runner.settings().lease).await?;
     let name = export::file_name(&user.account_name, now());
-    let job = Job { db, account_id: user.account_id, selection, record, after: 0, written: 0, header: true, finished: false };
+    let job = Job { db, worker, account_id: user.account_id, selection, record, after: 0, written: 0, header: true, finished: false };
     // Fused: the compression layer may ask again after the end.
     let body = Body::from_stream(futures::StreamExt::fuse(futures::stream::unfold(job, Job::next)));
     Ok(Response::builder()
@@ -49,6 +52,8 @@ async fn respond(db: Db, auth: Auth, form: ExportForm) -> Result<Response, AppEr
 /// An export in progress: where it is in the selection and how much it wrote.
 struct Job {
     db: Db,
+    /// The runner whose lease on the record says the download is alive.
+    worker: String,
     account_id: i64,
     selection: Selection,
     record: i64,
@@ -66,16 +71,16 @@ impl Job {
         }
         let rows = match export::batch(&self.db, self.account_id, &self.selection, self.after).await {
             Ok(rows) => rows,
-            Err(e) => return Some((Err(self.end("failed", e).await), self)),
+            Err(e) => return Some((Err(self.end(Status::Failed, e).await), self)),
         };
         if rows.is_empty() && !self.header {
-            let _ = export::finish(&self.db, self.record, "done", self.written).await;
+            let _ = export::finish(&self.db, self.record, &self.worker, Status::Done, self.written).await;
             self.finished = true;
             return None;
         }
         let chunk = match export::csv(&rows, self.header) {
             Ok(chunk) => chunk,
-            Err(e) => return Some((Err(self.end("failed", e).await), self)),
+            Err(e) => return Some((Err(self.end(Status::Failed, e).await), self)),
         };
         self.header = false;
         self.written += rows.len() as i64;
@@ -83,9 +88,9 @@ impl Job {
         Some((Ok(Bytes::from(chunk)), self))
     }
 
-    async fn end(&mut self, status: &str, cause: AppError) -> std::io::Error {
+    async fn end(&mut self, status: Status, cause: AppError) -> std::io::Error {
         self.finished = true;
-        let _ = export::finish(&self.db, self.record, status, self.written).await;
+        let _ = export::finish(&self.db, self.record, &self.worker, status, self.written).await;
         std::io::Error::other(cause.to_string())
     }
 }
@@ -94,9 +99,9 @@ impl Drop for Job {
     /// The download was abandoned part-way (the browser went away): say so.
     fn drop(&mut self) {
         if !self.finished {
-            let (db, record, written) = (self.db.clone(), self.record, self.written);
+            let (db, worker, record, written) = (self.db.clone(), self.worker.clone(), self.record, self.written);
             tokio::spawn(async move {
-                let _ = export::finish(&db, record, "cancelled", written).await;
+                let _ = export::finish(&db, record, &worker, Status::Cancelled, written).await;
             });
         }
     }

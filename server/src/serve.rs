@@ -1,12 +1,14 @@
 //! The web server: the Leptos app (pages and server functions) on axum, behind the
 //! session layer and the sign-in gate.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use app::auth::{self, gate, SessionSettings};
-use app::db::bulk_delete::ChunkSize;
 use app::db::Db;
 use app::error::AppError;
+use app::jobs::{JobSettings, Runner};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::Request;
@@ -17,26 +19,26 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
 /// How the web app runs.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
     pub sessions: SessionSettings,
-    /// Contacts per transaction of bulk deletes (default: the engine's).
-    pub delete_chunk: Option<ChunkSize>,
+    /// Contacts per chunk of bulk deletes, leases of jobs.
+    pub jobs: JobSettings,
 }
 
-/// The whole app as one router: pages, server functions and static files.
-pub async fn router(db: Db, options: LeptosOptions, settings: Settings) -> Result<Router, AppError> {
+/// The whole app as one router: pages, server functions and static files. Its jobs
+/// run on `runner`.
+pub async fn router(db: Db, options: LeptosOptions, settings: Settings, runner: Runner) -> Result<Router, AppError> {
     let routes = generate_route_list(App);
     let auth_layer = auth::layer(&db, settings.sessions).await?;
-    let export_route = axum::routing::post(crate::export::download).layer(axum::Extension(db.clone()));
+    let export_route = axum::routing::post(crate::export::download).layer(axum::Extension(runner.clone()));
     let context = move || {
         provide_context(db.clone());
-        if let Some(chunk) = settings.delete_chunk {
-            provide_context(chunk);
-        }
+        provide_context(runner.clone());
     };
     Ok(Router::new()
         .route(crate::export::PATH, export_route)
@@ -54,29 +56,43 @@ pub async fn router(db: Db, options: LeptosOptions, settings: Settings) -> Resul
         .with_state(options))
 }
 
-/// Serves `router` on `listener` until the process is told to stop. Handlers can see
-/// the client's address (for slowing down failed sign-ins).
-pub async fn run(listener: tokio::net::TcpListener, router: Router) -> Result<(), AppError> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(AppError::internal)
+/// How long a stopping server waits for open requests and for its jobs to reach the
+/// end of their current chunk.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until the process is told to stop (SIGTERM, Ctrl-C),
+/// then stops `runner`: its jobs end their current chunk and are released, resumable
+/// at once by another server. Handlers can see the client's address (for slowing
+/// down failed sign-ins).
+pub async fn run(listener: tokio::net::TcpListener, router: Router, runner: Runner) -> Result<(), AppError> {
+    let stopping = CancellationToken::new();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopping.clone().cancelled_owned());
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        served = &mut server => return served.map_err(AppError::internal),
+        _ = shutdown_signal() => {}
+    }
+    println!("Stopping: running jobs end their current chunk and stay resumable.");
+    stopping.cancel();
+    runner.shutdown(STOP_WITHIN).await;
+    // Open requests (a long export download) get a moment more; then the process ends.
+    let _ = tokio::time::timeout(STOP_WITHIN, server).await;
+    Ok(())
 }
 
 pub async fn serve(db: Db, settings: Settings) -> Result<(), AppError> {
-    let interrupted = app::db::bulk_delete::fail_interrupted(&db).await?;
-    if interrupted > 0 {
-        println!("{interrupted} bulk delete(s) were interrupted by the last stop; they are marked failed.");
-    }
     let conf = get_configuration(None).map_err(AppError::internal)?;
     let options = conf.leptos_options;
     let addr = options.site_addr;
-    let router = router(db, options, settings).await?;
+    let runner = Runner::new(db.clone(), settings.jobs);
+    let router = router(db, options, settings, runner.clone()).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
-    println!("CRM is running: open http://{addr}/contacts");
-    run(listener, router).await
+    runner.start();
+    println!("CRM is running: open http://{addr}/contacts (jobs run as worker {})", runner.worker());
+    run(listener, router, runner).await
 }
 
 /// Server functions answer every error with status 500; this gives a response that
@@ -95,7 +111,7 @@ async fn error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-async fn shutdown() {
+async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use app::auth::SessionSettings;
 use app::db::Db;
+use app::jobs::{JobSettings, Runner};
 use leptos::prelude::LeptosOptions;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -28,8 +29,9 @@ async fn start_with(db: Db, secure_cookie: bool) -> Running {
     demo::ensure(&db, 60).await.expect("demo data");
     let options = LeptosOptions::builder().output_name("crm").build();
     let sessions = SessionSettings { secure_cookie, idle: Duration::from_secs(30 * 60) };
-    let settings = server::serve::Settings { sessions, delete_chunk: None };
-    let router = server::serve::router(db.clone(), options, settings).await.expect("router");
+    let settings = server::serve::Settings { sessions, jobs: JobSettings::default() };
+    let runner = Runner::new(db.clone(), settings.jobs);
+    let router = server::serve::router(db.clone(), options, settings, runner).await.expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -96,8 +98,13 @@ fn ids(ids: &[i64]) -> Value {
     json!({ "kind": "ids", "ids": ids })
 }
 
+/// A confirmed delete as the dialog sends it. For ids, the fingerprint the preview
+/// gives (of the ids in order); for other selections none, which the server refuses.
 fn delete_request(selection: Value, confirmed: usize, key: &str) -> Value {
-    json!({ "request": { "selection": selection, "confirmed_count": confirmed, "typed_confirmation": null, "request_key": key } })
+    let mut sorted: Vec<i64> = selection["ids"].as_array().map_or(vec![], |ids| ids.iter().filter_map(Value::as_i64).collect());
+    sorted.sort();
+    let digest = app::bulk_action::digest(&sorted);
+    json!({ "request": { "selection": selection, "digest": digest, "confirmed_count": confirmed, "typed_confirmation": null, "request_key": key } })
 }
 
 /// Every server function, with a well-formed body aimed at `targets` (contacts).

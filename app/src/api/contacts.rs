@@ -43,34 +43,25 @@ pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppEr
     .await)
 }
 
-/// Starts deleting the confirmed selection with all of its related rows, as a job on
-/// the server, and answers with its record: finished if it took under a second, else
-/// running (follow it with [`bulk_action`], stop it with [`stop_bulk_action`]).
+/// Accepts the confirmed selection for deletion, with all of its related rows, as a
+/// durable job (written down before this answers), and answers with its record:
+/// finished if it took under a second, else running (follow it with [`bulk_action`],
+/// stop it with [`stop_bulk_action`]). If this server stops, another one (or this
+/// one, restarted) finishes the job.
 #[server(endpoint = "delete_contacts", input = Json)]
 pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, AppError> {
-    use crate::db::bulk_delete::{self, ChunkSize, Started};
+    use crate::db::bulk_delete::{self, Accepted};
     use crate::db::history;
+    use crate::jobs::Runner;
     context::reply(async {
         let (db, user) = context::caller().await?;
         user.require_bulk_delete()?;
-        let chunk = ChunkSize::for_db(use_context::<ChunkSize>(), &db);
-        let record = match bulk_delete::start(&db, user.account_id, Some(user.id), &request).await? {
-            Started::Earlier(record) => record,
-            Started::New { record, ids } => {
-                let (db, account) = (db.clone(), user.account_id);
-                let job = tokio::spawn(async move {
-                    // The outcome is in the record (a failure was logged by `run`); should
-                    // the job itself die, the record says so.
-                    let run = tokio::spawn({
-                        let db = db.clone();
-                        async move { bulk_delete::run(&db, account, record, &ids, chunk).await }
-                    });
-                    if let Err(died) = run.await {
-                        tracing::error!("bulk delete {record} died: {died}");
-                        let _ = bulk_delete::finish_record(&db, record, "failed").await;
-                    }
-                });
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), job).await;
+        let runner = use_context::<Runner>().ok_or_else(|| AppError::internal("no job runner in context"))?;
+        let lease = runner.settings().lease;
+        let record = match bulk_delete::accept(&db, user.account_id, Some(user.id), &request, runner.worker(), lease).await? {
+            Accepted::Earlier(record) => record,
+            Accepted::New(record) => {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), runner.run(record)).await;
                 record
             }
         };

@@ -1,18 +1,34 @@
-//! Bulk delete: the impact preview and the delete itself, both reading the one cascade
-//! declaration. The delete runs in chunks of contacts; each chunk is one short
-//! transaction that removes the chunk's rows in every area, then the contacts, then
-//! records the progress, so a failure leaves every contact whole or fully gone.
+//! Bulk delete: the impact preview, the acceptance of a confirmed delete as a durable
+//! job, and the job's chunks, all reading the one cascade declaration.
+//!
+//! Accepting writes the job down in one transaction: its record (which claims the
+//! request key), and the exact contacts to delete (`bulk_action_targets`), once they are
+//! checked against what the user confirmed. Each chunk is then one short transaction
+//! that (1) renews the job's lease, going no further if the worker lost it or someone
+//! pressed Stop, (2) removes the chunk's rows in every area, then the contacts,
+//! (3) crosses the chunk off the targets and records the progress. So a crash anywhere
+//! leaves every contact whole or fully gone, and the targets left are exactly the work
+//! left.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use super::cascade::{Link, AREAS};
-use super::{history, now, selection, Db, Sql};
+use super::jobs::{self, now_ms};
+use super::{history, now, selection, Db, Sql, Tx};
+use crate::bulk_action::{self, check_request_key, needs_typed_confirmation, typed_number_matches, Action, Ending, Status};
 use crate::error::AppError;
-use crate::model::{plural, typed_number_matches, AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection, TYPED_CONFIRMATION_FROM};
+use crate::model::{AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection};
 
 /// How long a repeated request waits for the first one to finish.
 const TWIN_WAIT: Duration = Duration::from_secs(120);
+/// Ids per statement when the targets of a job are written down.
+const TARGETS_PER_INSERT: usize = 50_000;
+/// Attempts at a chunk that fails (a lost connection, a busy database) before the job
+/// is marked failed.
+const CHUNK_ATTEMPTS: u32 = 3;
 
 /// Contacts and rows per area removed so far.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -33,6 +49,10 @@ impl Totals {
     fn report(&self) -> DeleteReport {
         DeleteReport { contacts: self.contacts, areas: area_counts(|table| self.rows.get(table).copied().unwrap_or(0)) }
     }
+
+    fn rows_json(&self) -> String {
+        serde_json::to_string(&self.rows).expect("counts serialize")
+    }
 }
 
 pub(crate) fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
@@ -42,37 +62,44 @@ pub(crate) fn area_counts(rows: impl Fn(&str) -> i64) -> Vec<AreaCount> {
         .collect()
 }
 
-async fn account_total(db: &Db, account_id: i64) -> Result<i64, AppError> {
+fn account_total_sql(db: &Db, account_id: i64) -> Sql {
     let mut all = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
     all.bind(account_id);
-    db.fetch_i64(&all).await
+    all
 }
 
-fn needs_typed_confirmation(contacts: i64, whole_account: bool) -> bool {
-    whole_account || contacts >= TYPED_CONFIRMATION_FROM
+fn selected_ids_sql(db: &Db, account_id: i64, selection: &Selection) -> Sql {
+    let mut sql = db.sql("");
+    selection::push_ids(&mut sql, account_id, selection);
+    sql.push(" ORDER BY id");
+    sql
 }
 
-/// What deleting the selection would remove, counted on the data as it is now.
+/// What deleting the selection would remove, counted on the data as it is now, and
+/// the fingerprint of exactly those contacts. Relative filters are fixed at this
+/// moment: the answer's selection carries it, for the delete to mean the same.
 pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<DeletePreview, AppError> {
-    selection::validate(db, account_id, selection).await?;
-    let contacts = selection::count(db, account_id, selection).await?;
-    let whole_account = contacts > 0 && contacts == account_total(db, account_id).await?;
+    let selection = selection.clone().pinned_at(now());
+    selection::validate(db, account_id, &selection).await?;
+    let ids = db.fetch_ids(&selected_ids_sql(db, account_id, &selection)).await?;
+    let contacts = ids.len() as i64;
+    let whole_account = contacts > 0 && contacts == db.fetch_i64(&account_total_sql(db, account_id)).await?;
     let mut counts = BTreeMap::new();
     for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
         sql.push(area.table).push(" WHERE ");
         area.push_rows_of(&mut sql, |s, column| {
             s.push(column).push(" IN (");
-            selection::push_ids(s, account_id, selection);
+            selection::push_ids(s, account_id, &selection);
             s.push(")");
         });
         counts.insert(area.table, db.fetch_i64(&sql).await?);
     }
-    let areas = area_counts(|table| counts.get(table).copied().unwrap_or(0));
     Ok(DeletePreview {
-        selection: selection.clone(),
+        digest: bulk_action::digest(&ids),
+        selection,
         contacts,
-        areas,
+        areas: area_counts(|table| counts.get(table).copied().unwrap_or(0)),
         whole_account,
         needs_typed_confirmation: needs_typed_confirmation(contacts, whole_account),
     })
@@ -90,74 +117,195 @@ impl ChunkSize {
 }
 
 /// How a delete request was taken up.
-pub enum Started {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepted {
     /// A request with the same key came first: this is its record.
     Earlier(i64),
-    /// A new record, for these contacts (resolved, checked, in id order).
-    New { record: i64, ids: Vec<i64> },
+    /// A new job, held by the accepting worker.
+    New(i64),
 }
 
-/// Takes a delete request up without deleting anything yet.
+/// Takes a confirmed delete up as a job held by `worker`, without deleting anything yet.
 ///
-/// In order: a repeat of a request already made names the first one; the request key is
-/// claimed (a record in `bulk_actions`); the selection is resolved once, to ids, and must
-/// hold exactly the number the user confirmed. `user_id` is who asked (none from the
-/// command line).
-pub async fn start(db: &Db, account_id: i64, user_id: Option<i64>, request: &DeleteRequest) -> Result<Started, AppError> {
-    let key = request.request_key.as_str();
-    if key.len() < 8 || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AppError::bad_request("The delete request is malformed (its request key). Reload the page and try again."));
-    }
-    if let Some(id) = find_record(db, account_id, key).await? {
-        return Ok(Started::Earlier(id));
+/// In order: a repeat of a request already made names the first one; the selection is
+/// checked; then, in one transaction, the request key is claimed (the record), the
+/// selection is resolved once, to ids, which must be exactly the contacts the preview
+/// counted (same number, same fingerprint) and, for large deletes, the typed number;
+/// those ids are written down as the job's targets. A refusal rolls all of it back.
+/// `user_id` is who asked (none from the command line).
+pub async fn accept(
+    db: &Db,
+    account_id: i64,
+    user_id: Option<i64>,
+    request: &DeleteRequest,
+    worker: &str,
+    lease: Duration,
+) -> Result<Accepted, AppError> {
+    check_request_key(&request.request_key)?;
+    if let Some(id) = find_record(db, account_id, &request.request_key).await? {
+        return Ok(Accepted::Earlier(id));
     }
     selection::validate(db, account_id, &request.selection).await?;
-    let Some(record) = start_record(db, account_id, user_id, request).await? else {
+    let started = history::Started {
+        account_id,
+        user_id,
+        key: &request.request_key,
+        action: Action::Delete,
+        selection: &request.selection,
+        contacts: request.confirmed_count,
+        worker,
+        lease_until_ms: now_ms() + lease.as_millis() as i64,
+    };
+    // The record's INSERT comes first: on SQLite it takes the write lock, so the ids
+    // read next are the ones the targets will hold.
+    let mut tx = db.begin().await?;
+    let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)?).await? else {
+        drop(tx);
         // A twin request got there first, between our look-up and our insert.
-        return Ok(Started::Earlier(find_record(db, account_id, key).await?.ok_or(AppError::Internal)?));
+        return Ok(Accepted::Earlier(find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?));
     };
-    match confirmed_ids(db, account_id, request).await {
-        Ok(ids) => Ok(Started::New { record, ids }),
-        Err(refusal) => {
-            // Nothing was deleted: give the key back, so that the request can be fixed.
-            let mut forget = db.sql("DELETE FROM bulk_actions WHERE id = ");
-            forget.bind(record);
-            db.execute(&forget).await?;
-            Err(refusal)
+    let ids = confirmed_ids(db, &mut tx, account_id, request).await?;
+    for part in ids.chunks(TARGETS_PER_INSERT) {
+        let mut targets = db.sql("INSERT INTO bulk_action_targets (bulk_action_id, contact_id) SELECT ");
+        targets.bind(record).push(", id FROM (").push_select_ids(part).push(") ids");
+        tx.execute(&targets).await?;
+    }
+    tx.commit().await?;
+    Ok(Accepted::New(record))
+}
+
+/// The ids the selection means now, inside the accepting transaction, if they are what
+/// the user confirmed.
+async fn confirmed_ids(db: &Db, tx: &mut Tx, account_id: i64, request: &DeleteRequest) -> Result<Vec<i64>, AppError> {
+    let ids = tx.fetch_ids(&selected_ids_sql(db, account_id, &request.selection)).await?;
+    let contacts = ids.len() as i64;
+    if contacts == 0 || contacts != request.confirmed_count || bulk_action::digest(&ids) != request.digest {
+        return Err(bulk_action::refusal(contacts, request.confirmed_count));
+    }
+    let whole_account = Some(contacts) == tx.fetch_opt_i64(&account_total_sql(db, account_id)).await?;
+    if needs_typed_confirmation(contacts, whole_account)
+        && !request.typed_confirmation.as_deref().is_some_and(|t| typed_number_matches(t, contacts))
+    {
+        return Err(AppError::bad_request(format!("Type {contacts} to confirm this delete.")));
+    }
+    Ok(ids)
+}
+
+/// How a worker's run of a delete job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Finished (done, stopped by a person, or failed), and recorded so.
+    Ended(Ending),
+    /// Let go unfinished because the worker was told to stop (server shutdown): it is
+    /// resumable at once by any worker.
+    Released,
+    /// Another worker holds it now (this one's lease ran out): that worker goes on.
+    Lost,
+}
+
+/// How a delete job runs: contacts per chunk, and how long each renewal of its lease lasts.
+#[derive(Clone, Copy, Debug)]
+pub struct RunSettings {
+    pub chunk: usize,
+    pub lease: Duration,
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    account_id: i64,
+    contacts_done: i64,
+    rows_done: String,
+}
+
+/// Runs the delete job `id`, which `worker` holds, chunk by chunk until no target is
+/// left, a person stops it, `shutdown` is cancelled (the job is released between two
+/// chunks) or another worker took it over.
+pub async fn run(db: &Db, id: i64, worker: &str, settings: RunSettings, shutdown: &CancellationToken) -> Result<RunEnd, AppError> {
+    let mut sql = db.sql("SELECT account_id, contacts_done, rows_done FROM bulk_actions WHERE id = ");
+    sql.bind(id);
+    let job: JobRow = db.fetch_all(&sql).await?.pop().ok_or_else(|| AppError::internal(format!("no bulk action {id}")))?;
+    let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
+    let mut totals = Totals { contacts: job.contacts_done, rows };
+    let mut failures = 0;
+    loop {
+        if shutdown.is_cancelled() {
+            jobs::release(db, id, worker).await?;
+            return Ok(RunEnd::Released);
+        }
+        let mut next = db.sql("SELECT contact_id FROM bulk_action_targets WHERE bulk_action_id = ");
+        next.bind(id).push(" ORDER BY contact_id LIMIT ").bind(settings.chunk.max(1) as i64);
+        let chunk = db.fetch_ids(&next).await;
+        let step = match chunk {
+            Ok(ids) if ids.is_empty() => return end(db, id, worker, Ending::Done).await,
+            Ok(ids) => delete_chunk(db, job.account_id, id, worker, settings.lease, &ids, &totals).await,
+            Err(e) => Err(e),
+        };
+        match step {
+            Ok(Some(after)) => {
+                totals = after;
+                failures = 0;
+            }
+            Ok(None) => {
+                // The lease renewal changed nothing: stopped by a person, or taken over.
+                let holder = jobs::holder(db, id).await?;
+                if holder.worker.as_deref() != Some(worker) || holder.status != Status::Running {
+                    return Ok(RunEnd::Lost);
+                }
+                return end(db, id, worker, Ending::Cancelled).await;
+            }
+            Err(cause) => {
+                failures += 1;
+                tracing::warn!("bulk delete {id}: chunk failed (attempt {failures} of {CHUNK_ATTEMPTS}): {cause:?}");
+                if failures >= CHUNK_ATTEMPTS {
+                    tracing::error!("bulk delete {id} failed: {cause:?}");
+                    return end(db, id, worker, Ending::Failed).await;
+                }
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(failures))).await;
+            }
         }
     }
 }
 
-/// Deletes the contacts of a started request, and those only, chunk by chunk; stops
-/// before the next chunk when asked to. Records the outcome.
-pub async fn run(db: &Db, account_id: i64, record: i64, ids: &[i64], chunk_size: usize) -> Result<DeleteReport, AppError> {
-    let (totals, outcome) = match run_chunks(db, account_id, ids, Some(record), chunk_size).await {
-        Ok(totals) => (totals, "done"),
-        Err((totals, AppError::Conflict(_))) => (totals, "cancelled"),
-        Err((totals, cause)) => {
-            tracing::error!("bulk delete {record} stopped: {cause:?}");
-            (totals, "failed")
-        }
-    };
-    finish_record(db, record, outcome).await?;
-    match outcome {
-        "done" => Ok(totals.report()),
-        _ => Err(stopped(outcome, totals.contacts, ids.len() as i64)),
+async fn end(db: &Db, id: i64, worker: &str, ending: Ending) -> Result<RunEnd, AppError> {
+    Ok(if jobs::finish(db, id, worker, ending.status()).await? { RunEnd::Ended(ending) } else { RunEnd::Lost })
+}
+
+/// One chunk in one transaction: the lease renewal (the fence), the chunk's rows and
+/// contacts, the targets crossed off, the progress. `None` if the fence stopped it.
+async fn delete_chunk(
+    db: &Db,
+    account_id: i64,
+    id: i64,
+    worker: &str,
+    lease: Duration,
+    ids: &[i64],
+    totals: &Totals,
+) -> Result<Option<Totals>, AppError> {
+    let mut tx = db.begin().await?;
+    if tx.execute(&jobs::renew_unless_stopped(db, id, worker, lease.as_millis() as i64)).await? == 0 {
+        return Ok(None);
     }
+    let (statements, locks) = chunk_statements(db, account_id, ids);
+    let mut changed = Vec::with_capacity(statements.len());
+    for sql in &statements {
+        changed.push(tx.execute(sql).await?);
+    }
+    let mut after = totals.clone();
+    after.add_chunk(&changed[locks..]);
+    let mut done = db.sql("DELETE FROM bulk_action_targets WHERE bulk_action_id = ");
+    done.bind(id).push(" AND ").push_in_ids("contact_id", ids);
+    tx.execute(&done).await?;
+    let mut progress = db.sql("UPDATE bulk_actions SET contacts_done = ");
+    progress.bind(after.contacts).push(", rows_done = ").bind(after.rows_json()).push(" WHERE id = ").bind(id);
+    tx.execute(&progress).await?;
+    tx.commit().await?;
+    Ok(Some(after))
 }
 
-/// What a user is told of a delete that did not finish.
-fn stopped(outcome: &str, done: i64, of: i64) -> AppError {
-    let others = if outcome == "cancelled" { "were not touched" } else { "are unchanged. Please try again" };
-    let how = if outcome == "cancelled" { "was stopped" } else { "stopped part-way" };
-    AppError::Incomplete(format!(
-        "The delete {how}: {done} of {} were deleted, with all their related records. The others {others}.",
-        plural(of, "contact", "contacts")
-    ))
-}
-
-/// Deletes the selection, permanently, with every related row: [`start`], then [`run`]
-/// (or the outcome of the earlier request with the same key).
+/// Deletes the selection, permanently, with every related row, here and now: accepts
+/// it as a job held by a worker of its own and runs it to the end (or answers with the
+/// outcome of the earlier request with the same key). For the command line, the
+/// benchmark and tests; the web app runs its jobs on the server's job runner.
 pub async fn delete(
     db: &Db,
     account_id: i64,
@@ -165,62 +313,29 @@ pub async fn delete(
     request: &DeleteRequest,
     chunk_size: usize,
 ) -> Result<DeleteReport, AppError> {
-    match start(db, account_id, user_id, request).await? {
-        Started::Earlier(record) => wait_for(db, record).await,
-        Started::New { record, ids } => run(db, account_id, record, &ids, chunk_size).await,
+    let worker = format!("inline-{}-{:x}", std::process::id(), rand::random::<u64>());
+    let settings = RunSettings { chunk: chunk_size, lease: Duration::from_secs(60) };
+    match accept(db, account_id, user_id, request, &worker, settings.lease).await? {
+        Accepted::Earlier(record) => wait_for(db, record).await,
+        Accepted::New(record) => {
+            run(db, record, &worker, settings, &CancellationToken::new()).await?;
+            outcome(db, record).await?.unwrap_or_else(|| Err(AppError::Internal))
+        }
     }
 }
 
-/// Asks a running delete to stop before its next chunk. Another account's (or, with
-/// `only_user`, another user's) bulk action is "not found"; a finished one, a conflict.
+/// Asks a running delete to stop before its next chunk, whichever server runs it.
+/// Another account's (or, with `only_user`, another user's) bulk action is "not
+/// found"; a finished one, a conflict.
 pub async fn cancel(db: &Db, account_id: i64, only_user: Option<i64>, record: i64) -> Result<(), AppError> {
     super::history::get(db, account_id, only_user, record).await?;
     let mut sql = db.sql("UPDATE bulk_actions SET cancel_requested = ");
     sql.bind(true).push(" WHERE id = ").bind(record).push(" AND account_id = ").bind(account_id);
-    sql.push(" AND status = 'running'");
+    sql.push(" AND status = ").bind(Status::Running.as_str());
     if db.execute(&sql).await? == 0 {
         return Err(AppError::Conflict("This bulk action has already finished.".into()));
     }
     Ok(())
-}
-
-/// Marks deletes that were running when the server stopped as failed: their work
-/// stopped with the process (each chunk is whole or undone, the counts are exact).
-pub async fn fail_interrupted(db: &Db) -> Result<u64, AppError> {
-    let mut sql = db.sql("UPDATE bulk_actions SET status = 'failed', finished_at = ");
-    sql.bind(now()).push(" WHERE status = 'running'");
-    db.execute(&sql).await
-}
-
-async fn cancel_requested(db: &Db, record: i64) -> Result<bool, AppError> {
-    let mut sql = db.sql("SELECT COUNT(*) FROM bulk_actions WHERE cancel_requested = ");
-    sql.bind(true).push(" AND id = ").bind(record);
-    Ok(db.fetch_i64(&sql).await? > 0)
-}
-
-/// The ids the selection means now, if they are what the user confirmed.
-async fn confirmed_ids(db: &Db, account_id: i64, request: &DeleteRequest) -> Result<Vec<i64>, AppError> {
-    let mut sql = db.sql("");
-    selection::push_ids(&mut sql, account_id, &request.selection);
-    sql.push(" ORDER BY id");
-    let ids: Vec<i64> = db.fetch_all::<(i64,)>(&sql).await?.into_iter().map(|(id,)| id).collect();
-    let contacts = ids.len() as i64;
-    if contacts == 0 {
-        return Err(AppError::Conflict("None of the selected contacts exist any more; nothing was deleted.".into()));
-    }
-    if contacts != request.confirmed_count {
-        return Err(AppError::Conflict(format!(
-            "The selection changed since you confirmed it: it now holds {}. Nothing was deleted; review it and confirm again.",
-            plural(contacts, "contact", "contacts")
-        )));
-    }
-    let whole_account = contacts == account_total(db, account_id).await?;
-    if needs_typed_confirmation(contacts, whole_account)
-        && !request.typed_confirmation.as_deref().is_some_and(|t| typed_number_matches(t, contacts))
-    {
-        return Err(AppError::bad_request(format!("Type {contacts} to confirm this delete.")));
-    }
-    Ok(ids)
 }
 
 /// The chunk's statements, and how many of them only take locks. On engines that lock
@@ -257,62 +372,17 @@ fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> (Vec<Sql>, usize) 
     (statements, locks)
 }
 
-/// Deletes `ids` (already resolved and checked) chunk by chunk, recording the progress
-/// in the same transaction as each chunk when there is a record, and stopping before a
-/// chunk when the record asks to (a `Conflict`).
-async fn run_chunks(
-    db: &Db,
-    account_id: i64,
-    ids: &[i64],
-    record: Option<i64>,
-    chunk_size: usize,
-) -> Result<Totals, (Totals, AppError)> {
-    let mut totals = Totals::default();
-    for chunk in ids.chunks(chunk_size.max(1)) {
-        if let Some(record) = record {
-            match cancel_requested(db, record).await {
-                Ok(false) => {}
-                Ok(true) => return Err((totals, AppError::Conflict("stopped on request".into()))),
-                Err(e) => return Err((totals, e)),
-            }
-        }
-        let (statements, locks) = chunk_statements(db, account_id, chunk);
-        let progress = |changed: &[u64]| {
-            let record = record?;
-            let mut after = totals.clone();
-            after.add_chunk(&changed[locks..]);
-            let mut sql = db.sql("UPDATE bulk_actions SET contacts_done = ");
-            sql.bind(after.contacts).push(", rows_done = ").bind(rows_json(&after));
-            sql.push(" WHERE id = ").bind(record);
-            Some(sql)
-        };
-        match db.execute_in_transaction_then(&statements, progress).await {
-            Ok(changed) => totals.add_chunk(&changed[locks..]),
-            Err(e) => return Err((totals, e)),
-        }
-    }
-    Ok(totals)
-}
-
 /// Deletes every contact of the account, with all related rows, without a history
 /// record: for maintenance (resetting the demo account), not for users.
 pub async fn delete_all_of_account(db: &Db, account_id: i64) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
     sql.bind(account_id).push(" ORDER BY id");
-    let ids: Vec<i64> = db.fetch_all::<(i64,)>(&sql).await?.into_iter().map(|(id,)| id).collect();
-    run_chunks(db, account_id, &ids, None, db.dialect().delete_chunk_size()).await.map(|t| t.contacts).map_err(|(_, e)| e)
-}
-
-fn rows_json(totals: &Totals) -> String {
-    serde_json::to_string(&totals.rows).expect("counts serialize")
-}
-
-#[derive(sqlx::FromRow)]
-struct Record {
-    status: String,
-    contacts_requested: i64,
-    contacts_done: i64,
-    rows_done: String,
+    let mut totals = Totals::default();
+    for chunk in db.fetch_ids(&sql).await?.chunks(db.dialect().delete_chunk_size()) {
+        let (statements, locks) = chunk_statements(db, account_id, chunk);
+        totals.add_chunk(&db.execute_in_transaction(&statements).await?[locks..]);
+    }
+    Ok(totals.contacts)
 }
 
 async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>, AppError> {
@@ -321,58 +391,45 @@ async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>,
     db.fetch_opt_i64(&sql).await
 }
 
-/// Records the start of a delete (claims its key); `None` if the key is taken already.
-async fn start_record(db: &Db, account_id: i64, user_id: Option<i64>, request: &DeleteRequest) -> Result<Option<i64>, AppError> {
-    let started = history::Started {
-        account_id,
-        user_id,
-        key: &request.request_key,
-        action: "delete",
-        selection: &request.selection,
-        contacts: request.confirmed_count,
-    };
-    history::start(db, started).await
+#[derive(sqlx::FromRow)]
+struct Record {
+    #[sqlx(try_from = "String")]
+    status: Status,
+    contacts_requested: i64,
+    contacts_done: i64,
+    rows_done: String,
 }
 
-/// Records how a delete ended. Retried a few times: a record left "running" would
-/// say a delete is going on that is not.
-pub async fn finish_record(db: &Db, record: i64, status: &str) -> Result<(), AppError> {
-    let mut sql = db.sql("UPDATE bulk_actions SET status = ");
-    sql.bind(status).push(", finished_at = ").bind(now()).push(" WHERE id = ").bind(record);
-    let mut tries = 0;
-    loop {
-        match db.execute(&sql).await {
-            Ok(_) => return Ok(()),
-            Err(e) if tries >= 4 => return Err(e),
-            Err(_) => {
-                tries += 1;
-                tokio::time::sleep(Duration::from_millis(200 * tries)).await;
-            }
-        }
-    }
+/// What a finished delete answers: its report, or why it did not finish. `None` while
+/// it runs.
+async fn outcome(db: &Db, record: i64) -> Result<Option<Result<DeleteReport, AppError>>, AppError> {
+    let mut sql = db.sql("SELECT status, contacts_requested, contacts_done, rows_done FROM bulk_actions WHERE id = ");
+    sql.bind(record);
+    let Some(r) = db.fetch_all::<Record>(&sql).await?.pop() else {
+        return Err(AppError::Conflict(
+            "That delete was refused and nothing was deleted. Review the selection and confirm again.".into(),
+        ));
+    };
+    let rows = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
+    let totals = Totals { contacts: r.contacts_done, rows };
+    Ok(match r.status {
+        Status::Running => None,
+        Status::Done => Some(Ok(totals.report())),
+        Status::Cancelled => Some(Err(bulk_action::stopped_early(Ending::Cancelled, totals.contacts, r.contacts_requested))),
+        Status::Failed => Some(Err(bulk_action::stopped_early(Ending::Failed, totals.contacts, r.contacts_requested))),
+    })
 }
 
 /// The outcome of an earlier request with the same key, once it has finished.
 async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
     let deadline = tokio::time::Instant::now() + TWIN_WAIT;
     loop {
-        let mut sql = db.sql("SELECT status, contacts_requested, contacts_done, rows_done FROM bulk_actions WHERE id = ");
-        sql.bind(record);
-        let found: Vec<Record> = db.fetch_all(&sql).await?;
-        let Some(r) = found.into_iter().next() else {
-            return Err(AppError::Conflict(
-                "That delete was refused and nothing was deleted. Review the selection and confirm again.".into(),
-            ));
-        };
-        let rows: BTreeMap<String, i64> = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
-        let totals = Totals { contacts: r.contacts_done, rows };
-        match r.status.as_str() {
-            "done" => return Ok(totals.report()),
-            outcome @ ("failed" | "cancelled") => return Err(stopped(outcome, totals.contacts, r.contacts_requested)),
-            _ if tokio::time::Instant::now() > deadline => {
+        match outcome(db, record).await? {
+            Some(answer) => return answer,
+            None if tokio::time::Instant::now() > deadline => {
                 return Err(AppError::Conflict("This delete is still running. Reload the page in a moment to see the result.".into()))
             }
-            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            None => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
 }

@@ -81,9 +81,10 @@ pub(crate) const SELECT_CONTACT: &str = "SELECT id, first_name, last_name, email
      updated_at, last_activity_at FROM contacts";
 
 /// The rows a search and a filter match within one account, as a WHERE clause.
-pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter) {
+/// `now` (epoch seconds) is the moment relative filters count back from.
+pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter, now: i64) {
     sql.push(" WHERE account_id = ").bind(account_id);
-    super::filter::push_conditions(sql, account_id, filter, super::now());
+    super::filter::push_conditions(sql, account_id, filter, now);
     let search = search.trim().to_lowercase();
     if search.is_empty() {
         return;
@@ -153,7 +154,7 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
 /// The contacts the list shows: the account's, matching the search, that existed at
 /// the watermark (so the page, its total and a "select all" agree).
 fn push_listed(sql: &mut Sql, account_id: i64, query: &ListQuery, watermark: i64) {
-    push_matching(sql, account_id, &query.search, &query.filter);
+    push_matching(sql, account_id, &query.search, &query.filter, super::now());
     sql.push(" AND id <= ").bind(watermark);
 }
 

@@ -5,6 +5,7 @@
 use super::history::{self, Started};
 use super::{now, selection, Db};
 use crate::dates::{iso_moment, Day};
+use crate::bulk_action::{Action, Status};
 use crate::error::AppError;
 use crate::model::{Contact, Selection};
 
@@ -68,22 +69,32 @@ pub async fn batch(db: &Db, account_id: i64, selection: &Selection, after_id: i6
     db.fetch_all(&sql).await
 }
 
-/// Checks the selection and records the export as started; returns the record and the
+/// Checks the selection and records the export as started, held by `worker` (whose
+/// runner renews the lease while the download streams); returns the record and the
 /// number of contacts it covers.
-pub async fn start(db: &Db, account_id: i64, user_id: Option<i64>, selection: &Selection) -> Result<(i64, i64), AppError> {
+pub async fn start(
+    db: &Db,
+    account_id: i64,
+    user_id: Option<i64>,
+    selection: &Selection,
+    worker: &str,
+    lease: std::time::Duration,
+) -> Result<(i64, i64), AppError> {
     selection::validate(db, account_id, selection).await?;
     let contacts = selection::count(db, account_id, selection).await?;
     let key = format!("export-{}-{}", now(), rand::random::<u64>());
-    let record = history::start(db, Started { account_id, user_id, key: &key, action: "export", selection, contacts }).await?;
+    let lease_until_ms = super::jobs::now_ms() + lease.as_millis() as i64;
+    let started = Started { account_id, user_id, key: &key, action: Action::Export, selection, contacts, worker, lease_until_ms };
+    let record = db.fetch_opt_i64(&history::start_statement(db, &started)?).await?;
     Ok((record.ok_or(AppError::Internal)?, contacts))
 }
 
 /// Records how an export ended and how many contacts it wrote.
-pub async fn finish(db: &Db, record: i64, status: &str, written: i64) -> Result<(), AppError> {
+pub async fn finish(db: &Db, record: i64, worker: &str, status: Status, written: i64) -> Result<(), AppError> {
     let mut sql = db.sql("UPDATE bulk_actions SET contacts_done = ");
     sql.bind(written).push(" WHERE id = ").bind(record);
     db.execute(&sql).await?;
-    super::bulk_delete::finish_record(db, record, status).await
+    super::jobs::finish(db, record, worker, status).await.map(drop)
 }
 
 /// "demo-company-contacts-2026-11-28.csv": the account and the day.

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::bulk_delete::area_counts;
-use super::{now, Arg, Db};
+use super::{now, Arg, Db, Sql};
+use crate::bulk_action::{Action, Status};
 use crate::error::AppError;
 use crate::model::{BulkActionRow, Selection};
 
@@ -14,9 +15,12 @@ pub const HISTORY_ROWS: i64 = 200;
 struct Row {
     id: i64,
     user_name: Option<String>,
-    action: String,
+    #[sqlx(try_from = "String")]
+    action: Action,
     description: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: Status,
+    resumed: i64,
     contacts_requested: i64,
     contacts_done: i64,
     rows_done: String,
@@ -30,7 +34,7 @@ struct Row {
 async fn select(db: &Db, account_id: i64, only_user: Option<i64>, id: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
     let mut sql = db.sql(
         "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
-         b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested \
+         b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested, b.resumed \
          FROM bulk_actions b LEFT JOIN users u ON u.id = b.user_id WHERE b.account_id = ",
     );
     sql.bind(account_id);
@@ -50,8 +54,9 @@ async fn select(db: &Db, account_id: i64, only_user: Option<i64>, id: Option<i64
                 user: r.user_name,
                 action: r.action,
                 description: r.description,
-                stopping: r.cancel_requested && r.status == "running",
+                stopping: r.cancel_requested && r.status == Status::Running,
                 status: r.status,
+                resumed: r.resumed,
                 contacts_requested: r.contacts_requested,
                 contacts_done: r.contacts_done,
                 rows: area_counts(|table| done.get(table).copied().unwrap_or(0)),
@@ -76,35 +81,40 @@ pub async fn get(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> R
         .ok_or_else(|| AppError::NotFound("There is no such bulk action in your history.".into()))
 }
 
-/// A bulk action about to run.
+/// A bulk action about to run, held by `worker` until `lease_until_ms`.
 pub struct Started<'a> {
     pub account_id: i64,
     pub user_id: Option<i64>,
     /// Unique per account: a second start with the same key records nothing.
     pub key: &'a str,
-    pub action: &'static str,
+    pub action: Action,
     pub selection: &'a Selection,
     pub contacts: i64,
+    pub worker: &'a str,
+    pub lease_until_ms: i64,
 }
 
-/// Records a bulk action as running; `None` if its key is taken already.
-pub async fn start(db: &Db, started: Started<'_>) -> Result<Option<i64>, AppError> {
+/// The statement that records a bulk action as running and selects its id, or no row
+/// if its key is taken already.
+pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> {
     let selection = serde_json::to_string(started.selection).map_err(AppError::internal)?;
     let mut sql = db.sql(
         "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
-         contacts_requested, started_at) VALUES ",
+         contacts_requested, started_at, worker, lease_until_ms) VALUES ",
     );
     sql.bind_tuple([
         Arg::from(started.account_id),
         started.user_id.into(),
         started.key.into(),
-        started.action.into(),
+        started.action.as_str().into(),
         selection.into(),
         started.selection.describe().into(),
-        "running".into(),
+        Status::Running.as_str().into(),
         started.contacts.into(),
         now().into(),
+        started.worker.into(),
+        started.lease_until_ms.into(),
     ]);
     sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
-    db.fetch_opt_i64(&sql).await
+    Ok(sql)
 }

@@ -14,6 +14,8 @@ pub mod users;
 pub mod seed;
 pub mod selection;
 pub mod smart_lists;
+pub mod transaction;
+pub mod jobs;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, PgPool, SqlitePool};
 
 pub use dialect::{Arg, Dialect, Sql};
+pub use transaction::Tx;
 
 use crate::error::AppError;
 
@@ -142,29 +145,18 @@ impl Db {
     /// Runs the statements in order in one transaction: all of them take effect or none.
     /// Returns the rows each changed.
     pub async fn execute_in_transaction(&self, statements: &[Sql]) -> Result<Vec<u64>, AppError> {
-        self.execute_in_transaction_then(statements, |_| None).await
+        let mut tx = self.begin().await?;
+        let mut changed = Vec::with_capacity(statements.len());
+        for sql in statements {
+            changed.push(tx.execute(sql).await?);
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
-    /// Like [`Db::execute_in_transaction`]; `then` sees the rows each statement changed
-    /// and may add one last statement to the same transaction (a progress record, say).
-    pub async fn execute_in_transaction_then(
-        &self,
-        statements: &[Sql],
-        then: impl FnOnce(&[u64]) -> Option<Sql>,
-    ) -> Result<Vec<u64>, AppError> {
-        on_pool!(self, |pool: E| {
-            let mut tx = pool.begin().await?;
-            let mut changed = Vec::with_capacity(statements.len());
-            for sql in statements {
-                let done = sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?).execute(&mut *tx).await?;
-                changed.push(done.rows_affected());
-            }
-            if let Some(sql) = then(&changed) {
-                sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(changed)
-        })
+    /// The ids the statement selects (its first column), in its order.
+    pub async fn fetch_ids(&self, sql: &Sql) -> Result<Vec<i64>, AppError> {
+        Ok(self.fetch_all::<(i64,)>(sql).await?.into_iter().map(|(id,)| id).collect())
     }
 
     pub async fn close(&self) {

@@ -31,7 +31,7 @@ pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result
                 ));
             }
         }
-        Selection::All { search, filter, smart_list, except, watermark: mark } => {
+        Selection::All { search, filter, smart_list, except, watermark: mark, as_of } => {
             validate_search(search)?;
             super::filter::validate(filter)?;
             if let Some(list) = smart_list {
@@ -45,6 +45,13 @@ pub async fn validate(db: &Db, account_id: i64, selection: &Selection) -> Result
             if *mark < 0 || *mark > id_high_water(db).await? {
                 return Err(AppError::bad_request(
                     "This selection is not valid (its moment is unknown). Reload the list and select again.",
+                ));
+            }
+            // The moment relative filters count back from is one the server handed out:
+            // not before 1970, not in the future (a minute's leeway between servers).
+            if as_of.is_some_and(|t| t < 0 || t > super::now() + 60) {
+                return Err(AppError::bad_request(
+                    "This selection is not valid (its moment is in the future). Reload the list and select again.",
                 ));
             }
         }
@@ -65,8 +72,8 @@ pub fn push_where(sql: &mut Sql, account_id: i64, selection: &Selection) {
         Selection::Ids { ids } => {
             sql.push(" WHERE account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);
         }
-        Selection::All { search, filter, except, watermark, .. } => {
-            push_matching(sql, account_id, search, filter);
+        Selection::All { search, filter, except, watermark, as_of, .. } => {
+            push_matching(sql, account_id, search, filter, as_of.unwrap_or_else(super::now));
             sql.push(" AND id <= ").bind(*watermark);
             if !except.is_empty() {
                 sql.push(" AND ").push_not_in_ids("id", except);

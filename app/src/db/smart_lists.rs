@@ -17,7 +17,7 @@ struct Row {
 
 async fn count(db: &Db, account_id: i64, search: &str, filter: &Filter) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_matching(&mut sql, account_id, search, filter);
+    push_matching(&mut sql, account_id, search, filter, super::now());
     db.fetch_i64(&sql).await
 }
 

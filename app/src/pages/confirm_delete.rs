@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use super::bulk_toolbar::{Icon, TRASH};
 use super::selection::Ticked;
 use crate::api::{bulk_action, stop_bulk_action, DeleteContacts, PreviewDelete};
-use crate::model::{plural, typed_number_matches, BulkActionRow, DeletePreview, DeleteRequest, Selection};
+use crate::bulk_action::typed_number_matches;
+use crate::model::{plural, BulkActionRow, DeletePreview, DeleteRequest, Selection};
 
 /// How often a running delete's progress is read.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
@@ -139,7 +140,7 @@ pub fn ConfirmDelete(
         preview.value().with(|v| {
             v.as_ref()
                 .and_then(|r| r.as_ref().ok())
-                .filter(|p| selection.with(|s| s.as_ref() == Some(&p.selection)))
+                .filter(|p| selection.with(|s| s.as_ref().is_some_and(|s| p.selection.pins(s))))
                 .cloned()
         })
     };
@@ -166,10 +167,12 @@ pub fn ConfirmDelete(
         });
     };
     let confirm = move |_| {
-        let (Some(selection), Some(p)) = (selection.get_untracked(), previewed()) else { return };
+        // The selection as the preview pinned it, and the fingerprint of what it counted.
+        let Some(p) = previewed() else { return };
         delete.dispatch(DeleteContacts {
             request: DeleteRequest {
-                selection,
+                selection: p.selection,
+                digest: p.digest,
                 confirmed_count: p.contacts,
                 typed_confirmation: p.needs_typed_confirmation.then(|| typed.get_untracked()),
                 request_key: key.get_untracked(),

@@ -16,6 +16,7 @@ use super::memory::{self, Flash};
 use super::selection::Ticked;
 use super::smart_lists::{SmartListControls, SmartListsNav};
 use crate::api::{list_contacts, smart_lists};
+use crate::bulk_action::Status;
 use crate::dates::format_date;
 use crate::error::AppError;
 use crate::filter::Filter;
@@ -126,9 +127,9 @@ pub fn ContactsPage() -> impl IntoView {
 /// What the notice says once a delete has finished.
 fn finished_message(row: &BulkActionRow) -> String {
     let deleted = plural(row.contacts_done, "contact", "contacts");
-    match row.status.as_str() {
-        "done" => format!("Deleted {deleted}"),
-        "cancelled" => format!(
+    match row.status {
+        Status::Done => format!("Deleted {deleted}"),
+        Status::Cancelled => format!(
             "Stopped: deleted {} of {}, with their related records. The others were not touched.",
             row.contacts_done,
             plural(row.contacts_requested, "contact", "contacts")

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::frame::SignedIn;
 use crate::api::list_bulk_actions;
+use crate::bulk_action::Status;
 use crate::dates::format_moment;
 use crate::team::Role;
 use crate::model::{plural, BulkActionRow};
@@ -81,20 +82,15 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
         .map(|a| a.phrase())
         .collect::<Vec<_>>()
         .join(", ");
-    let contacts = if row.status == "done" {
+    let contacts = if row.status == Status::Done {
         row.contacts_done.to_string()
     } else {
         format!("{} of {}", row.contacts_done, row.contacts_requested)
     };
-    let status = match row.status.as_str() {
-        "done" => "Done",
-        "failed" => "Failed",
-        "running" if row.stopping => "Stopping",
-        "running" => "Running",
-        "cancelled" => "Cancelled",
-        other => other,
-    }
-    .to_string();
+    let status = match row.resumed {
+        0 => row.status.label(row.stopping).to_string(),
+        _ => format!("{} · resumed after a restart", row.status.label(row.stopping)),
+    };
     let duration = row
         .finished_at
         .map(|f| match f - row.started_at {
@@ -102,11 +98,7 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
             s => plural(s, "second", "seconds"),
         })
         .unwrap_or_else(|| "—".into());
-    let action = match row.action.as_str() {
-        "delete" => "Delete".to_string(),
-        "export" => "Export".to_string(),
-        other => other.to_string(),
-    };
+    let action = row.action.label();
     view! {
         <tr>
             <td>{format_moment(row.started_at)}</td>
@@ -115,7 +107,7 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
             <td>{row.description.clone()}</td>
             <td>{contacts}</td>
             <td class="related">{related}</td>
-            <td class=format!("status {}", row.status)>{status}</td>
+            <td class=format!("status {}", row.status.as_str())>{status}</td>
             <td>{duration}</td>
         </tr>
     }

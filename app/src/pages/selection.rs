@@ -87,6 +87,7 @@ impl Ticked {
                 smart_list: smart_list.clone(),
                 except: except.iter().copied().collect(),
                 watermark: *watermark,
+                as_of: None,
             },
         })
     }
@@ -126,7 +127,7 @@ mod tests {
         assert_eq!(t.coverage(&[76, 77]), (false, true));
         assert_eq!(
             t.selection(),
-            Some(Selection::All { search: "ann".into(), filter, smart_list: None, except: vec![77], watermark: 900 })
+            Some(Selection::All { search: "ann".into(), filter, smart_list: None, except: vec![77], watermark: 900, as_of: None })
         );
         t.set_many(&[76, 77], true);
         assert_eq!(t.count(), 120);

@@ -90,3 +90,27 @@ pub async fn table_counts(db: &Db) -> BTreeMap<&'static str, i64> {
     }
     out
 }
+
+/// A delete request as the confirm dialog sends it: the selection as the preview pinned
+/// it and the preview's fingerprint of its contacts (none if the preview refused it),
+/// with the count and typed number given.
+pub async fn confirmed_request(
+    db: &Db,
+    account: i64,
+    selection: app::model::Selection,
+    confirmed: i64,
+    typed: Option<&str>,
+    key: &str,
+) -> app::model::DeleteRequest {
+    let (selection, digest) = match app::db::bulk_delete::preview(db, account, &selection).await {
+        Ok(p) => (p.selection, p.digest),
+        Err(_) => (selection, String::new()),
+    };
+    app::model::DeleteRequest {
+        selection,
+        digest,
+        confirmed_count: confirmed,
+        typed_confirmation: typed.map(String::from),
+        request_key: key.to_string(),
+    }
+}

@@ -1,0 +1,87 @@
+//! [`Tx`]: one transaction on either engine, for work that reads, decides and writes
+//! inside it (accepting a bulk action, one chunk of a job). Dropped without
+//! [`Tx::commit`], it rolls back.
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Postgres, Sqlite, Transaction};
+
+use super::{Db, Sql};
+use crate::error::AppError;
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection and `$engine` naming
+/// its `sqlx::Database` type.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident: $engine:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite(tx) => {
+                #[allow(dead_code)]
+                type $engine = Sqlite;
+                let $conn = &mut **tx;
+                $body
+            }
+            Tx::Postgres(tx) => {
+                #[allow(dead_code)]
+                type $engine = Postgres;
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Begins a transaction. On SQLite the write lock is taken by its first write, so a
+    /// transaction that will write should write first (no read-then-upgrade).
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&mut self, sql: &Sql) -> Result<u64, AppError> {
+        Ok(on_tx!(self, |conn: E| sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?)
+            .execute(conn)
+            .await?
+            .rows_affected()))
+    }
+
+    pub async fn fetch_all<T>(&mut self, sql: &Sql) -> Result<Vec<T>, AppError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        Ok(on_tx!(self, |conn: E| sqlx::query_as_with::<E, T, _>(sql.text(), sql.arguments::<E>()?)
+            .fetch_all(conn)
+            .await?))
+    }
+
+    /// The single integer the statement selects, if it selects a row.
+    pub async fn fetch_opt_i64(&mut self, sql: &Sql) -> Result<Option<i64>, AppError> {
+        Ok(on_tx!(self, |conn: E| sqlx::query_scalar_with::<E, Option<i64>, _>(sql.text(), sql.arguments::<E>()?)
+            .fetch_optional(conn)
+            .await?
+            .flatten()))
+    }
+
+    /// The ids the statement selects (its first column), in its order.
+    pub async fn fetch_ids(&mut self, sql: &Sql) -> Result<Vec<i64>, AppError> {
+        Ok(self.fetch_all::<(i64,)>(sql).await?.into_iter().map(|(id,)| id).collect())
+    }
+
+    pub async fn commit(self) -> Result<(), AppError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! The job runner of a server process: one per process, in the app state. It runs the
+//! delete jobs this server accepted, renews the leases of every job it holds, and
+//! looks for jobs whose worker stopped renewing theirs (a crashed or killed server) to
+//! take them over. All it knows is in the database: a restart, or another server on the
+//! same database, picks up exactly where this one left off.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::db::bulk_delete::{self, RunEnd, RunSettings};
+use crate::db::{jobs, Db};
+
+/// How the runner paces itself.
+#[derive(Clone, Copy, Debug)]
+pub struct JobSettings {
+    /// How long a lease lasts without renewal: the longest a job waits for another
+    /// worker after its own died.
+    pub lease: Duration,
+    /// How often this runner renews its leases and looks for abandoned jobs.
+    pub tick: Duration,
+    /// Contacts per chunk of a delete (`None`: the engine's).
+    pub chunk: Option<usize>,
+}
+
+impl Default for JobSettings {
+    /// Taken over within 20 seconds of a crash: a 15-second lease, looked at every 5.
+    fn default() -> Self {
+        JobSettings { lease: Duration::from_secs(15), tick: Duration::from_secs(5), chunk: None }
+    }
+}
+
+/// The runner; cheap to clone (all clones are the one runner).
+#[derive(Clone)]
+pub struct Runner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    worker: String,
+    settings: JobSettings,
+    tasks: TaskTracker,
+    shutdown: CancellationToken,
+    wake: Notify,
+}
+
+impl Runner {
+    /// A runner for this process with a worker id of its own (host, process, random).
+    pub fn new(db: Db, settings: JobSettings) -> Runner {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+        let worker = format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>());
+        Runner {
+            inner: Arc::new(Inner {
+                db,
+                worker,
+                settings,
+                tasks: TaskTracker::new(),
+                shutdown: CancellationToken::new(),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn worker(&self) -> &str {
+        &self.inner.worker
+    }
+
+    pub fn settings(&self) -> JobSettings {
+        self.inner.settings
+    }
+
+    /// Starts the background loop: lease renewal and take-overs, every tick.
+    pub fn start(&self) {
+        let runner = self.clone();
+        self.inner.tasks.spawn(async move { runner.supervise().await });
+    }
+
+    async fn supervise(&self) {
+        let inner = &self.inner;
+        loop {
+            let lease_ms = inner.settings.lease.as_millis() as i64;
+            if let Err(e) = jobs::renew_all(&inner.db, &inner.worker, lease_ms).await {
+                tracing::warn!("renewing job leases: {e:?}");
+            }
+            if let Err(e) = jobs::fail_abandoned_exports(&inner.db).await {
+                tracing::warn!("closing abandoned exports: {e:?}");
+            }
+            while !inner.shutdown.is_cancelled() {
+                match self.take_over().await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        tracing::warn!("looking for abandoned jobs: {e:?}");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = inner.shutdown.cancelled() => return,
+                _ = inner.wake.notified() => {}
+                _ = tokio::time::sleep(inner.settings.tick) => {}
+            }
+        }
+    }
+
+    /// Takes over one abandoned job, if there is one, and runs it. Returns whether it
+    /// found one.
+    pub async fn take_over(&self) -> Result<bool, crate::error::AppError> {
+        let lease_ms = self.inner.settings.lease.as_millis() as i64;
+        let Some(claimed) = jobs::claim_abandoned(&self.inner.db, &self.inner.worker, lease_ms).await? else {
+            return Ok(false);
+        };
+        tracing::info!("taking over bulk action {} (its worker stopped)", claimed.id);
+        self.run(claimed.id);
+        Ok(true)
+    }
+
+    /// Runs delete job `id`, which this runner's worker holds, in the background.
+    pub fn run(&self, id: i64) -> JoinHandle<Option<RunEnd>> {
+        let runner = self.clone();
+        self.inner.tasks.spawn(async move {
+            let inner = &runner.inner;
+            let settings = RunSettings {
+                chunk: bulk_delete::ChunkSize::for_db(inner.settings.chunk.map(bulk_delete::ChunkSize), &inner.db),
+                lease: inner.settings.lease,
+            };
+            match bulk_delete::run(&inner.db, id, &inner.worker, settings, &inner.shutdown).await {
+                Ok(end) => Some(end),
+                Err(e) => {
+                    // The database is out of reach: the lease runs out and a worker
+                    // (this one, at its next tick) takes the job over.
+                    tracing::error!("bulk action {id}: {e:?}; it will be taken over when its lease runs out");
+                    None
+                }
+            }
+        })
+    }
+
+    /// Looks for abandoned jobs now rather than at the next tick.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Stops: running jobs finish their current chunk and are released (resumable at
+    /// once by any worker); waits for them at most `within`.
+    pub async fn shutdown(&self, within: Duration) {
+        self.inner.shutdown.cancel();
+        self.inner.tasks.close();
+        if tokio::time::timeout(within, self.inner.tasks.wait()).await.is_err() {
+            tracing::warn!("jobs still running after {within:?}; their leases will run out and another worker resumes them");
+        }
+    }
+}
