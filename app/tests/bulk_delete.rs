@@ -16,7 +16,7 @@ use app::db::{selection, Db};
 use app::error::AppError;
 use app::filter::Filter;
 use app::model::{DeleteReport, DeleteRequest, Selection};
-use common::{contact, on_each_engine, table_counts};
+use common::{assert_only_these_gone, contact, on_each_engine, rows_per_contact, table_counts};
 
 /// Two generated accounts: A (300 contacts) and B (150).
 async fn two_accounts(db: &Db) -> (i64, i64) {
@@ -31,49 +31,8 @@ async fn ids_of(db: &Db, account: i64) -> Vec<i64> {
     db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
 }
 
-/// Rows per (area, contact) over the whole database, read through the cascade declaration.
-async fn rows_per_contact(db: &Db) -> BTreeMap<(&'static str, i64), i64> {
-    let mut out = BTreeMap::new();
-    for area in AREAS {
-        let sql = match area.link {
-            Link::Contact => format!("SELECT contact_id, COUNT(*) FROM {} GROUP BY contact_id", area.table),
-            Link::Via { parent, column } => format!(
-                "SELECT p.contact_id, COUNT(*) FROM {} t JOIN {parent} p ON p.id = t.{column} GROUP BY p.contact_id",
-                area.table
-            ),
-        };
-        for (contact, n) in db.fetch_all::<(i64, i64)>(&db.sql(&sql)).await.unwrap() {
-            out.insert((area.table, contact), n);
-        }
-    }
-    out
-}
-
-/// Row counts of every table, to show that a refused request changed nothing.
 async fn request(db: &Db, account: i64, selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
     common::confirmed_request(db, account, selection, confirmed, typed, key).await
-}
-
-/// Asserts that exactly `gone` lost all their rows and every other contact kept its own.
-fn assert_only_these_gone(
-    before: &BTreeMap<(&'static str, i64), i64>,
-    after: &BTreeMap<(&'static str, i64), i64>,
-    gone: &BTreeSet<i64>,
-    report: &DeleteReport,
-) {
-    let mut removed: BTreeMap<&str, i64> = BTreeMap::new();
-    for ((table, contact), n) in before {
-        if gone.contains(contact) {
-            assert_eq!(after.get(&(table, *contact)), None, "{table} rows of deleted contact {contact} remain");
-            *removed.entry(table).or_default() += n;
-        } else {
-            assert_eq!(after.get(&(table, *contact)), Some(n), "{table} rows of kept contact {contact} changed");
-        }
-    }
-    assert_eq!(after.len(), before.iter().filter(|((_, c), _)| !gone.contains(c)).count());
-    for area in &report.areas {
-        assert_eq!(area.rows, removed.get(area.area.as_str()).copied().unwrap_or(0), "report for {}", area.area);
-    }
 }
 
 #[tokio::test]

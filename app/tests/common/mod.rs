@@ -6,9 +6,9 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use app::db::cascade::AREAS;
+use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, NewContact};
 use app::db::{accounts, Db};
 
@@ -112,5 +112,45 @@ pub async fn confirmed_request(
         confirmed_count: confirmed,
         typed_confirmation: typed.map(String::from),
         request_key: key.to_string(),
+    }
+}
+
+/// Rows per (area, contact) over the whole database, read through the cascade declaration.
+pub async fn rows_per_contact(db: &Db) -> BTreeMap<(&'static str, i64), i64> {
+    let mut out = BTreeMap::new();
+    for area in AREAS {
+        let sql = match area.link {
+            Link::Contact => format!("SELECT contact_id, COUNT(*) FROM {} GROUP BY contact_id", area.table),
+            Link::Via { parent, column } => format!(
+                "SELECT p.contact_id, COUNT(*) FROM {} t JOIN {parent} p ON p.id = t.{column} GROUP BY p.contact_id",
+                area.table
+            ),
+        };
+        for (contact, n) in db.fetch_all::<(i64, i64)>(&db.sql(&sql)).await.unwrap() {
+            out.insert((area.table, contact), n);
+        }
+    }
+    out
+}
+
+/// Asserts that exactly `gone` lost all their rows and every other contact kept its own.
+pub fn assert_only_these_gone(
+    before: &BTreeMap<(&'static str, i64), i64>,
+    after: &BTreeMap<(&'static str, i64), i64>,
+    gone: &BTreeSet<i64>,
+    report: &app::model::DeleteReport,
+) {
+    let mut removed: BTreeMap<&str, i64> = BTreeMap::new();
+    for ((table, contact), n) in before {
+        if gone.contains(contact) {
+            assert_eq!(after.get(&(table, *contact)), None, "{table} rows of deleted contact {contact} remain");
+            *removed.entry(table).or_default() += n;
+        } else {
+            assert_eq!(after.get(&(table, *contact)), Some(n), "{table} rows of kept contact {contact} changed");
+        }
+    }
+    assert_eq!(after.len(), before.iter().filter(|((_, c), _)| !gone.contains(c)).count());
+    for area in &report.areas {
+        assert_eq!(area.rows, removed.get(area.area.as_str()).copied().unwrap_or(0), "report for {}", area.area);
     }
 }
