@@ -23,8 +23,8 @@ pub async fn sqlite() -> (Db, tempfile::TempDir) {
     (db, dir)
 }
 
-/// A fresh, migrated PostgreSQL database on the test server.
-pub async fn postgres() -> Db {
+/// The URL of a fresh, empty PostgreSQL database on the test server.
+pub async fn postgres_url() -> String {
     let admin_url = std::env::var("TEST_POSTGRES_URL").expect(
         "TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throw-away PostgreSQL, \
          or point TEST_POSTGRES_URL at a server where this user may create databases",
@@ -39,7 +39,12 @@ pub async fn postgres() -> Db {
     admin.execute(&admin.sql(&format!("CREATE DATABASE {name}"))).await.expect("create test database");
     admin.close().await;
     let (base, _) = admin_url.rsplit_once('/').expect("TEST_POSTGRES_URL ends with /<database>");
-    let db = Db::connect(&format!("{base}/{name}")).await.expect("connect to test database");
+    format!("{base}/{name}")
+}
+
+/// A fresh, migrated PostgreSQL database on the test server.
+pub async fn postgres() -> Db {
+    let db = Db::connect(&postgres_url().await).await.expect("connect to test database");
     db.migrate().await.expect("migrate postgres");
     db
 }
