@@ -11,10 +11,11 @@ use crate::model::plural;
 /// From this many contacts on, a delete must be confirmed by typing the number.
 pub const TYPED_CONFIRMATION_FROM: i64 = 1_000;
 
-/// Where a bulk action is in its life. Stored as its lower-case name; the migrations'
-/// CHECK constraints list the same names.
+/// Where a bulk action is in its life. Stored, and sent to the browser, as its
+/// lower-case name; the migrations' CHECK constraints list the same names. (Through a
+/// string, not serde's enum support: the browser's wasm already holds that code.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Status {
     /// Accepted and not finished: held by a worker, or waiting for one to take it over.
     Running,
@@ -25,9 +26,9 @@ pub enum Status {
     Cancelled,
 }
 
-/// What a bulk action does. Stored as its lower-case name.
+/// What a bulk action does. Stored and sent as its lower-case name (see [`Status`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Action {
     Delete,
     Export,
@@ -41,6 +42,12 @@ macro_rules! stored_names {
                 match self {
                     $(Self::$variant => $name,)+
                 }
+            }
+        }
+
+        impl From<$type> for &'static str {
+            fn from(value: $type) -> Self {
+                value.as_str()
             }
         }
 

@@ -203,7 +203,8 @@ pub struct DeleteRequest {
     /// if the selection no longer holds exactly that many.
     pub confirmed_count: i64,
     /// The preview's fingerprint of those contacts; the delete is refused unless the
-    /// selection resolves to the same set.
+    /// selection resolves to the same set (missing, it matches no set).
+    #[serde(default)]
     pub digest: String,
     /// What the user typed in "Type N to confirm", when that is required.
     pub typed_confirmation: Option<String>,

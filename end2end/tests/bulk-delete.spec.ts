@@ -196,16 +196,21 @@ test('a large selection needs the number typed before Delete works', async ({ pa
   expect(await rowNames(page)).toEqual([keep]);
 });
 
+/** A demo account of `n` contacts, all of them selected and confirmed for deletion. */
+async function deleteAllOf(page: Page, n: number) {
+  resetDemo(n);
+  await open(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${n} contacts` }).click();
+  await openDeleteDialog(page);
+  await dialog(page).getByLabel(`Type ${n} to confirm`).fill(String(n));
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+}
+
 test('a long delete shows its progress, and Stop ends it between batches', async ({ page }) => {
   // The test server deletes one contact per transaction (BULK_DELETE_CHUNK=1), so 3,000
   // contacts take long enough to watch and stop.
-  resetDemo(3_000);
-  await open(page);
-  await headerBox(page).check();
-  await page.getByRole('link', { name: 'Select all 3000 contacts' }).click();
-  await openDeleteDialog(page);
-  await dialog(page).getByLabel('Type 3000 to confirm').fill('3000');
-  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await deleteAllOf(page, 3000);
 
   await expect(dialog(page).getByRole('heading', { name: 'Deleting 3000 contacts…' })).toBeVisible();
   const progress = dialog(page).getByRole('progressbar', { name: 'Deleting contacts' });
@@ -229,6 +234,33 @@ test('a long delete shows its progress, and Stop ends it between batches', async
   const latest = page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row').first();
   await expect(latest).toContainText('Cancelled');
   await expect(latest).toContainText(`${deleted} of 3000`);
+});
+
+test('a long delete shows its progress again after the page reloads, and still stops', async ({ page }) => {
+  // The delete is a job on the server: a reload (or a restart of the server) does not
+  // lose it, and the page shows it again, running, with Stop.
+  await deleteAllOf(page, 6000);
+  await expect(dialog(page).getByRole('progressbar', { name: 'Deleting contacts' })).toBeVisible();
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(dialog(page).getByRole('heading', { name: 'Deleting 6000 contacts…' })).toBeVisible();
+  await expect(dialog(page)).toContainText('All contacts');
+  const progress = dialog(page).getByRole('progressbar', { name: 'Deleting contacts' });
+  await expect(progress).toBeVisible();
+  const status = dialog(page).getByRole('status');
+  await expect(status).toContainText(/\d+ of 6000 contacts deleted/);
+  // It moves on while the page watches.
+  const first = Number(await progress.getAttribute('value'));
+  await expect.poll(async () => Number(await progress.getAttribute('value'))).toBeGreaterThan(first);
+
+  await dialog(page).getByRole('button', { name: 'Stop' }).click();
+  const stopped = page.getByText(/^Stopped: deleted (\d+) of 6000 contacts/);
+  await expect(stopped).toBeVisible({ timeout: 20_000 });
+  const deleted = Number((await stopped.innerText()).match(/deleted (\d+) of/)![1]);
+  expect(deleted).toBeGreaterThan(first);
+  expect(deleted).toBeLessThan(6000);
+  expect(demo().contacts).toBe(6000 - deleted);
 });
 
 test('"Can I delete my entire contact database at once?" Yes, and only mine', async ({ page }) => {

@@ -70,6 +70,10 @@ pub async fn reset(db: &Db, contacts: usize) -> Result<(), AppError> {
     for name in [DEMO_ACCOUNT, OTHER_ACCOUNT] {
         let account_id = account(db, name, contacts).await?;
         let removed = bulk_delete::delete_all_of_account(db, account_id).await?;
+        // A job still running loses its record and its work left: its worker stops.
+        let mut targets = db.sql("DELETE FROM bulk_action_targets WHERE bulk_action_id IN (SELECT id FROM bulk_actions WHERE account_id = ");
+        targets.bind(account_id).push(")");
+        db.execute(&targets).await?;
         for table in ["bulk_actions", "smart_lists"] {
             let mut sql = db.sql(&format!("DELETE FROM {table} WHERE account_id = "));
             sql.bind(account_id);

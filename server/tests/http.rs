@@ -210,6 +210,13 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
             // Mixed with the account's own: refused whole, whatever count is claimed.
             ("delete_contacts", delete_request(ids(&[mine[0], theirs[0]]), 2, "mixed-ids-01"), StatusCode::NOT_FOUND),
             ("delete_contacts", delete_request(ids(&[mine[0], theirs[0]]), 1, "mixed-ids-02"), StatusCode::NOT_FOUND),
+            // The right number of the account's own contacts, but not the set the preview
+            // counted (its fingerprint is of other contacts): refused as a change.
+            ("delete_contacts", {
+                let mut request = delete_request(ids(&mine[..2]), 2, "swapped-01");
+                request["request"]["digest"] = json!(app::bulk_action::digest(&mine[2..4]));
+                request
+            }, StatusCode::CONFLICT),
             // A selection that tries to name another account.
             (
                 "delete_contacts",

@@ -70,6 +70,20 @@ pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, Ap
     .await)
 }
 
+/// The caller's own delete that is still running, if there is one: the contacts page
+/// shows its progress again after a reload (or after the server that ran it stopped).
+#[server(endpoint = "running_delete", input = Json)]
+pub async fn running_delete() -> Result<Option<BulkActionRow>, AppError> {
+    use crate::bulk_action::Action;
+    use crate::db::history;
+    context::reply(async {
+        let (db, user) = context::caller().await?;
+        let mine = history::list(&db, user.account_id, Some(user.id)).await?;
+        Ok(mine.into_iter().find(|row| row.is_running() && row.action == Action::Delete))
+    }
+    .await)
+}
+
 /// One bulk action of the history (404 if it is not the caller's to see).
 #[server(endpoint = "bulk_action", input = Json)]
 pub async fn bulk_action(id: i64) -> Result<BulkActionRow, AppError> {

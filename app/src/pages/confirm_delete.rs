@@ -79,6 +79,8 @@ pub fn ConfirmDelete(
     ticked: RwSignal<Ticked>,
     confirming: RwSignal<bool>,
     on_finished: Callback<BulkActionRow>,
+    /// A delete already running (started before the page was loaded): shown at once.
+    resume: Option<BulkActionRow>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let preview = ServerAction::<PreviewDelete>::new();
@@ -132,6 +134,16 @@ pub fn ConfirmDelete(
             }
         }
         None => {}
+    });
+
+    // A delete that was running when the page loaded: open on its progress.
+    Effect::new(move |_| {
+        if let (Some(d), Some(row)) = (dialog.get(), resume.clone()) {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+            follow(row, job, finished);
+        }
     });
 
     // The server's count for the selection on show; an answer for an older selection
@@ -205,7 +217,13 @@ pub fn ConfirmDelete(
                     None => format!("Delete {}?", plural(count(), "contact", "contacts")),
                 }}
             </h2>
-            <p class="from">{move || selection.with(|s| s.as_ref().map(Selection::describe))}</p>
+            <p class="from">
+                {move || {
+                    selection
+                        .with(|s| s.as_ref().map(Selection::describe))
+                        .or_else(|| job.with(|j| j.as_ref().map(|r| r.description.clone())))
+                }}
+            </p>
             <Show when=move || previewed().is_some_and(|p| p.whole_account)>
                 <p class="warning">"This is every contact in your account."</p>
             </Show>

@@ -15,7 +15,7 @@ use super::live::use_live;
 use super::memory::{self, Flash};
 use super::selection::Ticked;
 use super::smart_lists::{SmartListControls, SmartListsNav};
-use crate::api::{list_contacts, smart_lists};
+use crate::api::{list_contacts, running_delete, smart_lists};
 use crate::bulk_action::Status;
 use crate::dates::format_date;
 use crate::error::AppError;
@@ -44,6 +44,7 @@ pub fn ContactsPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
     let open_list = Memo::new(move |_| query_map.with(|q| q.get("list").and_then(|l| l.parse::<i64>().ok())));
     let lists = Resource::new(|| (), |_| smart_lists());
+    let running = Resource::new(|| (), |_| running_delete());
     let signed_in = SignedIn::get();
     let page = Resource::new(
         move || parsed.get(),
@@ -115,7 +116,9 @@ pub fn ContactsPage() -> impl IntoView {
                             Some(s) => s.0.await.is_ok_and(|v| v.may_bulk_delete),
                             None => false,
                         };
-                        view! { <ContactList page search filter smart_list may_delete/> }.into_any()
+                        // A delete of this user's still running: its progress, again.
+                        let running = running.await.ok().flatten();
+                        view! { <ContactList page search filter smart_list may_delete running/> }.into_any()
                     }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
@@ -151,6 +154,7 @@ fn ContactList(
     filter: Filter,
     smart_list: Option<SmartListRef>,
     may_delete: bool,
+    running: Option<BulkActionRow>,
 ) -> impl IntoView {
     let ContactPage { contacts, total, offset, next, prev, watermark } = page;
     let list_id = smart_list.as_ref().map(|l| l.id);
@@ -174,7 +178,7 @@ fn ContactList(
     // Built inside the island's children (lazily), where the checkboxes find its context.
     let any = !contacts.is_empty();
     view! {
-        <Picking page_ids search filter smart_list total watermark may_delete>
+        <Picking page_ids search filter smart_list total watermark may_delete running>
             {empty}
             {any.then(|| view! { <ContactTable contacts/> })}
             <nav class="pager" aria-label="Pagination">
@@ -218,6 +222,8 @@ fn Picking(
     total: i64,
     watermark: i64,
     may_delete: bool,
+    /// The user's delete still running when the page was made: the dialog shows it.
+    running: Option<BulkActionRow>,
     children: Children,
 ) -> impl IntoView {
     let ticked = RwSignal::new(Ticked::default());
@@ -251,7 +257,7 @@ fn Picking(
         <BulkToolbar ticked confirming notice=done_message may_delete/>
         <SelectAllBanner search filter smart_list total watermark/>
         {children()}
-        <ConfirmDelete ticked confirming on_finished/>
+        <ConfirmDelete ticked confirming on_finished resume=running/>
     }
 }
 
