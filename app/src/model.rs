@@ -117,17 +117,6 @@ impl Selection {
         self
     }
 
-    /// Whether `self` is `other`, or `other` with its relative filters fixed at a moment.
-    pub fn pins(&self, other: &Selection) -> bool {
-        let loose = |s: &Selection| match s.clone() {
-            Selection::All { search, filter, smart_list, except, watermark, .. } => {
-                Selection::All { search, filter, smart_list, except, watermark, as_of: None }
-            }
-            ids => ids,
-        };
-        loose(self) == loose(other)
-    }
-
     /// The selection in words, for the confirm dialog and the history.
     pub fn describe(&self) -> String {
         match self {
@@ -180,9 +169,11 @@ impl AreaCount {
 /// What a delete of a selection would remove, counted by the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletePreview {
-    /// The selection counted, pinned at the moment it was counted (the dialog ignores
-    /// an answer for an older one, and sends this one back with the confirmation).
+    /// The selection counted (the dialog ignores an answer for an older one).
     pub selection: Selection,
+    /// The moment (epoch seconds) it was counted at: the dialog sends the selection back
+    /// pinned at it ([`Selection::pinned_at`]), so relative filters mean the same.
+    pub as_of: i64,
     pub contacts: i64,
     /// The fingerprint of exactly the contacts counted: the delete is refused unless
     /// the selection still means these contacts.

@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use app::bulk_action::Status;
 use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEnd, RunSettings};
-use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, watermark};
 use app::db::seed::{seed_account, SeedOptions};
 use app::db::{selection, Db};

@@ -129,12 +129,13 @@ async fn relative_filters_mean_the_moment_of_the_preview() {
         let inactive = Filter { inactive_days: Some(365), ..Filter::default() };
         let selection = Selection::All { search: String::new(), filter: inactive, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap(), as_of: None };
         let shown = preview(&db, a, &selection).await.unwrap();
-        let Selection::All { as_of: Some(moment), .. } = shown.selection else { panic!("the preview pins its moment") };
-        assert!((moment - app::db::now()).abs() <= 2);
-        // A moment in the future is not one the server handed out.
-        let future = shown.selection.clone();
-        let Selection::All { search, filter, smart_list, except, watermark, .. } = future else { unreachable!() };
-        let future = Selection::All { search, filter, smart_list, except, watermark, as_of: Some(app::db::now() + 3_600) };
+        assert!((shown.as_of - app::db::now()).abs() <= 2, "the preview says when it counted");
+        // Pinned at that moment, the selection means what the preview counted, however
+        // much later it is confirmed; a moment in the future is not one the server gave.
+        let pinned = selection.clone().pinned_at(shown.as_of);
+        let later = preview(&db, a, &pinned).await.unwrap();
+        assert_eq!((later.as_of, later.digest), (shown.as_of, shown.digest));
+        let future = selection.pinned_at(app::db::now() + 3_600);
         assert!(matches!(preview(&db, a, &future).await, Err(AppError::BadRequest(_))));
     })
     .await;

@@ -129,8 +129,10 @@ async fn start_delete(server: &Server, client: &Client, db: &Db, account: i64, k
     assert!(chosen > 1_000 && chosen < CONTACTS as i64, "{chosen} of {CONTACTS}");
     let before_rows = rows_per_contact(db).await;
     let before_ids = contact_ids(db, account).await;
+    let mut pinned = preview["selection"].clone();
+    pinned["as_of"] = preview["as_of"].clone();
     let request = json!({ "request": {
-        "selection": preview["selection"], "digest": preview["digest"], "confirmed_count": chosen,
+        "selection": pinned, "digest": preview["digest"], "confirmed_count": chosen,
         "typed_confirmation": chosen.to_string(), "request_key": key,
     } });
     let job = server.call(client, "delete_contacts", request).await["id"].as_i64().unwrap();
@@ -195,7 +197,7 @@ async fn killed_mid_delete(database_url: &str, second_server: bool) {
     assert_only_these_gone(before_rows, &rows_per_contact(&db).await, &gone, &report);
     assert_eq!(orphans(&db).await, 0);
     // Exactly the confirmed contacts: none of those left is a year inactive as of the preview.
-    let as_of = preview["selection"]["as_of"].as_i64().unwrap();
+    let as_of = preview["as_of"].as_i64().unwrap();
     let mut stale = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
     stale.bind(account).push(" AND last_activity_at < ").bind(as_of - 365 * 86_400);
     assert_eq!(db.fetch_i64(&stale).await.unwrap(), 0);

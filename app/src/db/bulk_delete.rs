@@ -77,9 +77,14 @@ fn selected_ids_sql(db: &Db, account_id: i64, selection: &Selection) -> Sql {
 
 /// What deleting the selection would remove, counted on the data as it is now, and
 /// the fingerprint of exactly those contacts. Relative filters are fixed at this
-/// moment: the answer's selection carries it, for the delete to mean the same.
-pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<DeletePreview, AppError> {
-    let selection = selection.clone().pinned_at(now());
+/// moment (unless the selection already is): the answer says which, for the delete to
+/// mean the same.
+pub async fn preview(db: &Db, account_id: i64, asked: &Selection) -> Result<DeletePreview, AppError> {
+    let selection = asked.clone().pinned_at(now());
+    let as_of = match &selection {
+        Selection::All { as_of: Some(moment), .. } => *moment,
+        Selection::Ids { .. } | Selection::All { .. } => now(),
+    };
     selection::validate(db, account_id, &selection).await?;
     let ids = db.fetch_ids(&selected_ids_sql(db, account_id, &selection)).await?;
     let contacts = ids.len() as i64;
@@ -97,7 +102,8 @@ pub async fn preview(db: &Db, account_id: i64, selection: &Selection) -> Result<
     }
     Ok(DeletePreview {
         digest: bulk_action::digest(&ids),
-        selection,
+        selection: asked.clone(),
+        as_of,
         contacts,
         areas: area_counts(|table| counts.get(table).copied().unwrap_or(0)),
         whole_account,

@@ -28,6 +28,11 @@ fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Ca
     if job.try_set(Some(row)).is_some() {
         return;
     }
+    poll(id, job, finished, POLL_EVERY);
+}
+
+/// Reads the record of delete `id` after `delay`, then follows it (see [`follow`]).
+fn poll(id: i64, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkActionRow>, delay: std::time::Duration) {
     set_timeout(
         move || {
             leptos::task::spawn_local(async move {
@@ -42,7 +47,7 @@ fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Ca
                 }
             });
         },
-        POLL_EVERY,
+        delay,
     );
 }
 
@@ -80,7 +85,7 @@ pub fn ConfirmDelete(
     confirming: RwSignal<bool>,
     on_finished: Callback<BulkActionRow>,
     /// A delete already running (started before the page was loaded): shown at once.
-    resume: Option<BulkActionRow>,
+    resume: Option<i64>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let preview = ServerAction::<PreviewDelete>::new();
@@ -137,12 +142,15 @@ pub fn ConfirmDelete(
     });
 
     // A delete that was running when the page loaded: open on its progress.
+    if let Some(id) = resume {
+        Effect::new(move |_| poll(id, job, finished, std::time::Duration::ZERO));
+    }
+    // Whenever a delete is running, the dialog shows it.
     Effect::new(move |_| {
-        if let (Some(d), Some(row)) = (dialog.get(), resume.clone()) {
+        if let (Some(d), true) = (dialog.get(), job.with(Option::is_some)) {
             if !d.open() {
                 let _ = d.show_modal();
             }
-            follow(row, job, finished);
         }
     });
 
@@ -152,7 +160,7 @@ pub fn ConfirmDelete(
         preview.value().with(|v| {
             v.as_ref()
                 .and_then(|r| r.as_ref().ok())
-                .filter(|p| selection.with(|s| s.as_ref().is_some_and(|s| p.selection.pins(s))))
+                .filter(|p| selection.with(|s| s.as_ref() == Some(&p.selection)))
                 .cloned()
         })
     };
@@ -183,7 +191,7 @@ pub fn ConfirmDelete(
         let Some(p) = previewed() else { return };
         delete.dispatch(DeleteContacts {
             request: DeleteRequest {
-                selection: p.selection,
+                selection: p.selection.pinned_at(p.as_of),
                 digest: p.digest,
                 confirmed_count: p.contacts,
                 typed_confirmation: p.needs_typed_confirmation.then(|| typed.get_untracked()),

@@ -117,7 +117,7 @@ pub fn ContactsPage() -> impl IntoView {
                             None => false,
                         };
                         // A delete of this user's still running: its progress, again.
-                        let running = running.await.ok().flatten();
+                        let running = running.await.ok().flatten().map(|row| row.id);
                         view! { <ContactList page search filter smart_list may_delete running/> }.into_any()
                     }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
@@ -154,7 +154,7 @@ fn ContactList(
     filter: Filter,
     smart_list: Option<SmartListRef>,
     may_delete: bool,
-    running: Option<BulkActionRow>,
+    running: Option<i64>,
 ) -> impl IntoView {
     let ContactPage { contacts, total, offset, next, prev, watermark } = page;
     let list_id = smart_list.as_ref().map(|l| l.id);
@@ -222,8 +222,9 @@ fn Picking(
     total: i64,
     watermark: i64,
     may_delete: bool,
-    /// The user's delete still running when the page was made: the dialog shows it.
-    running: Option<BulkActionRow>,
+    /// The user's delete still running when the page was made (its id only: the
+    /// dialog reads its progress, and the island's props stay small in the wasm).
+    running: Option<i64>,
     children: Children,
 ) -> impl IntoView {
     let ticked = RwSignal::new(Ticked::default());

@@ -108,7 +108,7 @@ pub async fn confirmed_request(
     key: &str,
 ) -> app::model::DeleteRequest {
     let (selection, digest) = match app::db::bulk_delete::preview(db, account, &selection).await {
-        Ok(p) => (p.selection, p.digest),
+        Ok(p) => (p.selection.pinned_at(p.as_of), p.digest),
         Err(_) => (selection, String::new()),
     };
     app::model::DeleteRequest {
