@@ -86,6 +86,9 @@ pub const MAX_SELECTION_IDS: usize = 10_000;
 /// the server resolves the selection inside the caller's account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+// One selection per request or dialog, never held in bulk: boxing the larger variant
+// would only make every use of it noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// Exactly these contacts (rows ticked one by one or a page at a time).
     Ids { ids: Vec<i64> },

@@ -41,12 +41,12 @@ async fn respond(db: Db, runner: Runner, auth: Auth, form: ExportForm) -> Result
     let job = Job { db, worker, account_id: user.account_id, selection, record, after: 0, written: 0, header: true, finished: false };
     // Fused: the compression layer may ask again after the end.
     let body = Body::from_stream(futures::StreamExt::fuse(futures::stream::unfold(job, Job::next)));
-    Ok(Response::builder()
+    Response::builder()
         .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
         .header(header::CACHE_CONTROL, "no-store")
         .body(body)
-        .map_err(AppError::internal)?)
+        .map_err(AppError::internal)
 }
 
 /// An export in progress: where it is in the selection and how much it wrote.

@@ -325,7 +325,7 @@ pub async fn delete(
         Accepted::Earlier(record) => wait_for(db, record).await,
         Accepted::New(record) => {
             run(db, record, &worker, settings, &CancellationToken::new()).await?;
-            outcome(db, record).await?.unwrap_or_else(|| Err(AppError::Internal))
+            outcome(db, record).await?.unwrap_or(Err(AppError::Internal))
         }
     }
 }

@@ -8,6 +8,8 @@ use crate::model::Selection;
 use crate::smart_list::SmartListRef;
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+// One per list island: boxing the larger variant would only make its uses noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum Ticked {
     /// These contacts, ticked row by row or a page at a time.
     Ids(BTreeSet<i64>),
