@@ -30,7 +30,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec "${serverBinary}" serve`,
+    command: `rm -f "${dbFile}" "${dbFile}-wal" "${dbFile}-shm" && exec "${serverBinary}" serve --demo`,
     cwd: root,
     url: `http://127.0.0.1:${port}/login`,
     timeout: 120_000,

@@ -34,6 +34,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   quietly rustup target add wasm32-unknown-unknown
 fi
 
+if [ "$purpose" = test ]; then
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "adding the $component component (the tests check style and lints)"
+      quietly rustup component add "$component"
+    fi
+  done
+fi
+
 if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once)"
   quietly cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION" --features no_downloads

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The second README command: installs what is missing, then runs every test:
+#   0. cargo fmt --check and clippy with warnings as errors;
 #   1. the Rust tests, each on a fresh SQLite file and on a fresh PostgreSQL database
 #      (a throw-away PostgreSQL 15 cluster, unless TEST_POSTGRES_URL names a server);
 #   2. the release build, exactly as scripts/run.sh builds it, and a check of the
@@ -47,6 +48,12 @@ fi
 
 # The same value cargo-leptos builds with, so that tests and the site share build artifacts.
 export LEPTOS_OUTPUT_NAME=crm
+
+echo "test: style (cargo fmt --check) and lints (clippy -D warnings, server and browser builds)"
+cargo fmt --all --check
+cargo clippy --quiet -p app --features ssr --all-targets -- -D warnings
+cargo clippy --quiet -p server --all-targets -- -D warnings
+cargo clippy --quiet -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 echo "test: Rust tests (SQLite and PostgreSQL)"
 cargo test --quiet -p app --features ssr

@@ -64,7 +64,14 @@ macro_rules! stored_names {
     };
 }
 
-stored_names!(Status, "bulk action status", Running = "running", Done = "done", Failed = "failed", Cancelled = "cancelled");
+stored_names!(
+    Status,
+    "bulk action status",
+    Running = "running",
+    Done = "done",
+    Failed = "failed",
+    Cancelled = "cancelled"
+);
 stored_names!(Action, "bulk action", Delete = "delete", Export = "export");
 
 impl Status {

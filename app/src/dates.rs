@@ -128,7 +128,10 @@ mod tests {
             assert_eq!(format_moment(t), reference.format("%b %-d, %Y %H:%M UTC").to_string());
             assert_eq!(iso_moment(t), reference.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             let day = reference.format("%Y-%m-%d").to_string();
-            assert_eq!(Day::parse(&day).map(Day::start), Some(reference.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()));
+            assert_eq!(
+                Day::parse(&day).map(Day::start),
+                Some(reference.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp())
+            );
             t += 86_400 - 1_237; // drifts through every time of day
         }
         for t in [-1, -86_401, 253_402_300_799, i64::from(i32::MAX) * 7] {
@@ -139,9 +142,22 @@ mod tests {
     #[test]
     fn parses_only_real_days() {
         assert_eq!(Day::parse("2024-02-29"), Some(Day { year: 2024, month: 2, day: 29 }));
-        for bad in ["", "2025-02-29", "1900-02-29", "2025-13-01", "2025-00-10", "2025-04-31", "2025-1-01", "1899-12-31",
-            "25-01-01", "2025/01/01", "2025-01-01x", "+025-01-01", "2025-01-0a", "２０２５-01-01"]
-        {
+        for bad in [
+            "",
+            "2025-02-29",
+            "1900-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-04-31",
+            "2025-1-01",
+            "1899-12-31",
+            "25-01-01",
+            "2025/01/01",
+            "2025-01-01x",
+            "+025-01-01",
+            "2025-01-0a",
+            "２０２５-01-01",
+        ] {
             assert_eq!(Day::parse(bad), None, "{bad:?}");
         }
         assert_eq!(Day::parse("2000-02-29").map(|d| d.iso()), Some("2000-02-29".to_string()));

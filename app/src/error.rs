@@ -2,9 +2,9 @@
 //! The browser sees a sentence meant for a person; the cause of an internal error stays
 //! in the server log.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -92,10 +92,33 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A unique constraint refused the write (two requests saved one name at the same
+/// moment): a conflict for the user, not our fault. Any other database error is internal,
+/// its cause logged.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::internal(format!("database: {e}"))
+        match &e {
+            sqlx::Error::Database(refusal) if refusal.is_unique_violation() => {
+                tracing::info!("unique violation: {refusal}");
+                AppError::Conflict("That is taken already; nothing was changed.".into())
+            }
+            _ => AppError::internal(format!("database: {e}")),
+        }
+    }
+}
+
+/// Says what a conflict was about, where the caller knows (see `From<sqlx::Error>`).
+pub trait OnConflict<T> {
+    fn on_conflict(self, message: impl FnOnce() -> String) -> Result<T, AppError>;
+}
+
+impl<T> OnConflict<T> for Result<T, AppError> {
+    fn on_conflict(self, message: impl FnOnce() -> String) -> Result<T, AppError> {
+        self.map_err(|e| match e {
+            AppError::Conflict(_) => AppError::Conflict(message()),
+            other => other,
+        })
     }
 }
 

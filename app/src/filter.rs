@@ -119,9 +119,7 @@ fn yes_no(text: &str, name: &str) -> Result<bool, String> {
 
 /// Parses a YYYY-MM-DD day; returns its first second (UTC) as epoch seconds.
 pub fn day_start(day: &str) -> Result<i64, String> {
-    Day::parse(day)
-        .map(Day::start)
-        .ok_or_else(|| format!("“{day}” is not a date: use the form 2025-01-31."))
+    Day::parse(day).map(Day::start).ok_or_else(|| format!("“{day}” is not a date: use the form 2025-01-31."))
 }
 
 impl Filter {
@@ -135,7 +133,9 @@ impl Filter {
     pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Filter, String> {
         let mut f = Filter::default();
         let mut keep_oldest = None;
-        let list = |value: &str| value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect::<Vec<_>>();
+        let list = |value: &str| {
+            value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect::<Vec<_>>()
+        };
         for (name, value) in pairs {
             let value = value.trim();
             match name {
@@ -150,15 +150,18 @@ impl Filter {
                 param::CREATED_BEFORE => f.created_before = Some(value.to_string()),
                 param::INACTIVE => {
                     f.inactive_days = Some(value.parse().map_err(|_| {
-                        format!("The filter “last activity older than N days” needs a whole number of days, not “{value}”.")
+                        format!(
+                            "The filter “last activity older than N days” needs a whole number of days, not “{value}”."
+                        )
                     })?)
                 }
                 param::NEVER_ACTIVE => f.never_active = yes_no(value, name)?,
                 param::HAS_EMAIL => f.has_email = Some(yes_no(value, name)?),
                 param::HAS_PHONE => f.has_phone = Some(yes_no(value, name)?),
                 param::DUPLICATES => {
-                    let by = DuplicateKey::parse(value)
-                        .ok_or_else(|| format!("Duplicates are found by email, phone or email_or_phone, not “{value}”."))?;
+                    let by = DuplicateKey::parse(value).ok_or_else(|| {
+                        format!("Duplicates are found by email, phone or email_or_phone, not “{value}”.")
+                    })?;
                     f.duplicates = Some(Duplicates { by, all_but_oldest: false });
                 }
                 param::KEEP_OLDEST => keep_oldest = Some(yes_no(value, name)?),
@@ -212,12 +215,17 @@ impl Filter {
     /// Refuses what no list can mean: overlong lists, empty or overlong values, an
     /// impossible date range, an out-of-range number of days.
     pub fn validate(&self) -> Result<(), String> {
-        for (what, values) in [("tags", &self.tags), ("tags to leave out", &self.not_tags), ("sources", &self.sources)] {
+        for (what, values) in [("tags", &self.tags), ("tags to leave out", &self.not_tags), ("sources", &self.sources)]
+        {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(format!("A filter may name at most {MAX_FILTER_VALUES} {what}."));
             }
             for v in values {
-                if v.trim().is_empty() || v.chars().count() > MAX_VALUE_CHARS || v.chars().any(char::is_control) || v.contains(',') {
+                if v.trim().is_empty()
+                    || v.chars().count() > MAX_VALUE_CHARS
+                    || v.chars().any(char::is_control)
+                    || v.contains(',')
+                {
                     return Err(format!("“{v}” is not a valid value for {what}."));
                 }
             }
@@ -362,7 +370,14 @@ mod tests {
         assert!(parse(&many).is_err());
         assert_eq!(parse(&[("q", "ann"), ("after", "x")]).unwrap(), Filter::default());
         // A submitted form: empty fields are no filter; lists may be comma separated.
-        let form = parse(&[("tag", "Lead, vip"), ("not_tag", ""), ("inactive", ""), ("has_email", ""), ("source", "Referral")]).unwrap();
+        let form = parse(&[
+            ("tag", "Lead, vip"),
+            ("not_tag", ""),
+            ("inactive", ""),
+            ("has_email", ""),
+            ("source", "Referral"),
+        ])
+        .unwrap();
         assert_eq!(form.tags, vec!["lead".to_string(), "vip".to_string()]);
         assert_eq!(form.sources, vec!["Referral".to_string()]);
         assert_eq!(form.inactive_days, None);

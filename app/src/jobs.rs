@@ -156,7 +156,9 @@ impl Runner {
         self.inner.shutdown.cancel();
         self.inner.tasks.close();
         if tokio::time::timeout(within, self.inner.tasks.wait()).await.is_err() {
-            tracing::warn!("jobs still running after {within:?}; their leases will run out and another worker resumes them");
+            tracing::warn!(
+                "jobs still running after {within:?}; their leases will run out and another worker resumes them"
+            );
         }
     }
 }

@@ -3,9 +3,9 @@
 #![recursion_limit = "512"]
 
 pub mod api;
-pub mod bulk_action;
 #[cfg(feature = "ssr")]
 pub mod auth;
+pub mod bulk_action;
 pub mod cursor;
 pub mod dates;
 pub mod error;

@@ -123,7 +123,9 @@ impl Selection {
     /// The selection in words, for the confirm dialog and the history.
     pub fn describe(&self) -> String {
         match self {
-            Selection::Ids { ids } => format!("{} selected one by one", plural(ids.len() as i64, "contact", "contacts")),
+            Selection::Ids { ids } => {
+                format!("{} selected one by one", plural(ids.len() as i64, "contact", "contacts"))
+            }
             Selection::All { search, filter, smart_list, except, .. } => {
                 let mut parts = Vec::new();
                 if !search.trim().is_empty() {
@@ -134,7 +136,10 @@ impl Selection {
                 }
                 let what = match parts.len() {
                     _ if smart_list.is_some() => {
-                        format!("All contacts from Smart List “{}”", smart_list.as_ref().map_or("", |l| l.name.as_str()))
+                        format!(
+                            "All contacts from Smart List “{}”",
+                            smart_list.as_ref().map_or("", |l| l.name.as_str())
+                        )
                     }
                     0 => "All contacts".to_string(),
                     1 if filter.is_empty() => format!("All contacts matching {}", parts[0]),

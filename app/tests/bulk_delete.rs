@@ -30,7 +30,14 @@ async fn ids_of(db: &Db, account: i64) -> Vec<i64> {
     db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
 }
 
-async fn request(db: &Db, account: i64, selection: Selection, confirmed: i64, typed: Option<&str>, key: &str) -> DeleteRequest {
+async fn request(
+    db: &Db,
+    account: i64,
+    selection: Selection,
+    confirmed: i64,
+    typed: Option<&str>,
+    key: &str,
+) -> DeleteRequest {
     common::confirmed_request(db, account, selection, confirmed, typed, key).await
 }
 
@@ -46,7 +53,15 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         let expected = preview(&db, a, &selection).await.unwrap();
         assert_eq!(expected.contacts, picked.len() as i64);
         assert!(!expected.whole_account && !expected.needs_typed_confirmation);
-        let report = delete(&db, a, None, &request(&db, a, selection, expected.contacts, None, "ticked-rows-1").await, db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(
+            &db,
+            a,
+            None,
+            &request(&db, a, selection, expected.contacts, None, "ticked-rows-1").await,
+            db.dialect().delete_chunk_size(),
+        )
+        .await
+        .unwrap();
 
         // The preview counted exactly what the delete removed, area by area.
         assert_eq!(report.contacts, expected.contacts);
@@ -57,13 +72,20 @@ async fn deletes_exactly_the_ticked_contacts_with_their_rows_in_every_area() {
         assert_only_these_gone(&before, &after, &picked.iter().copied().collect(), &report);
         assert_eq!(ids_of(&db, a).await.len(), 300 - picked.len());
         assert_eq!(ids_of(&db, b).await.len(), 150);
-        assert_eq!(db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaigns")).await.unwrap(), campaigns, "campaigns survive");
+        assert_eq!(
+            db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaigns")).await.unwrap(),
+            campaigns,
+            "campaigns survive"
+        );
 
         // The history shows it, with the same counts.
         let history = app::db::history::list(&db, a, None).await.unwrap();
         assert_eq!(history.len(), 1);
         let row = &history[0];
-        assert_eq!((row.status, row.contacts_done, row.contacts_requested), (Status::Done, picked.len() as i64, picked.len() as i64));
+        assert_eq!(
+            (row.status, row.contacts_done, row.contacts_requested),
+            (Status::Done, picked.len() as i64, picked.len() as i64)
+        );
         assert_eq!(row.rows, report.areas);
         assert_eq!(row.description, format!("{} contacts selected one by one", picked.len()));
         assert!(app::db::history::list(&db, b, None).await.unwrap().is_empty(), "another account sees none of it");
@@ -76,7 +98,14 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let matching = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
+        let matching = Selection::All {
+            as_of: None,
+            search: "gmail".into(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![],
+            watermark: mark,
+        };
         let mut matches = Vec::new();
         let mut sql = db.sql("");
         selection::push_ids(&mut sql, a, &matching);
@@ -85,19 +114,30 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
         }
         assert!(matches.len() > 20, "{} gmail contacts", matches.len());
         let except: Vec<i64> = matches.iter().copied().take(3).collect();
-        let chosen = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: except.clone(), watermark: mark };
+        let chosen = Selection::All {
+            as_of: None,
+            search: "gmail".into(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: except.clone(),
+            watermark: mark,
+        };
         let before = rows_per_contact(&db).await;
 
         let expected = preview(&db, a, &chosen).await.unwrap();
         assert_eq!(expected.contacts, matches.len() as i64 - 3);
         // Small chunks, so that the selection is resolved afresh several times.
-        let report = delete(&db, a, None, &request(&db, a, chosen, expected.contacts, None, "search-all-1").await, 7).await.unwrap();
+        let report = delete(&db, a, None, &request(&db, a, chosen, expected.contacts, None, "search-all-1").await, 7)
+            .await
+            .unwrap();
         assert_eq!(report.contacts, expected.contacts);
         assert_eq!(report.areas, expected.areas);
 
         let gone: BTreeSet<i64> = matches.iter().copied().filter(|id| !except.contains(id)).collect();
         assert_only_these_gone(&before, &rows_per_contact(&db).await, &gone, &report);
-        let left = contacts::list(&db, a, &app::model::ListQuery { search: "gmail".into(), ..Default::default() }).await.unwrap();
+        let left = contacts::list(&db, a, &app::model::ListQuery { search: "gmail".into(), ..Default::default() })
+            .await
+            .unwrap();
         let mut left_ids: Vec<i64> = left.contacts.iter().map(|c| c.id).collect();
         left_ids.sort();
         let mut kept = except.clone();
@@ -114,19 +154,43 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let chosen = Selection::All { as_of: None, search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark };
+        let chosen = Selection::All {
+            as_of: None,
+            search: "gmail".into(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![],
+            watermark: mark,
+        };
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
         // While the user reads the dialog, a matching contact arrives.
-        let late = contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
+        let late =
+            contacts::insert(&db, a, &contact("Late", "Arrival", "late.arrival@gmail.com", "", 0)).await.unwrap();
         assert_eq!(preview(&db, a, &chosen).await.unwrap().contacts, counted, "the preview ignores it too");
 
         // Someone else deletes the newest contact: the watermark stays valid.
         let newest = *ids_of(&db, a).await.iter().filter(|id| **id <= mark).max().unwrap();
-        let gone = delete(&db, a, None, &request(&db, a, Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1").await, 10).await.unwrap();
+        let gone = delete(
+            &db,
+            a,
+            None,
+            &request(&db, a, Selection::Ids { ids: vec![newest] }, 1, None, "drift-other-1").await,
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(gone.contacts, 1);
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
 
-        let report = delete(&db, a, None, &request(&db, a, chosen, counted, None, "drift-test-1").await, db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(
+            &db,
+            a,
+            None,
+            &request(&db, a, chosen, counted, None, "drift-test-1").await,
+            db.dialect().delete_chunk_size(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.contacts, counted);
         assert!(ids_of(&db, a).await.contains(&late));
     })
@@ -148,9 +212,15 @@ async fn another_accounts_contacts_are_out_of_reach() {
             let err = preview(&db, a, selection).await.unwrap_err();
             assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
             let key = format!("their-ids-{claimed}");
-            let err = delete(&db, a, None, &request(&db, a, selection.clone(), claimed, None, &key).await, db.dialect().delete_chunk_size())
-                .await
-                .unwrap_err();
+            let err = delete(
+                &db,
+                a,
+                None,
+                &request(&db, a, selection.clone(), claimed, None, &key).await,
+                db.dialect().delete_chunk_size(),
+            )
+            .await
+            .unwrap_err();
             assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
         }
         assert_eq!(ids_of(&db, b).await, theirs);
@@ -186,10 +256,19 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
         fail_on_delete_of(&db, ids[24]).await; // in the third chunk of ten
-        let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(&db).await.unwrap(),
+        };
         let before = rows_per_contact(&db).await;
 
-        let err = delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await.unwrap_err();
+        let err = delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10)
+            .await
+            .unwrap_err();
         match &err {
             AppError::Incomplete(m) => assert!(m.contains("20 of 300 contacts"), "{m}"),
             other => panic!("{other:?}"),
@@ -212,13 +291,17 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         assert_eq!(db.fetch_i64(&record).await.unwrap(), 20);
 
         // The same request again reports the failure; a new one, once the cause is gone, finishes the job.
-        assert!(matches!(delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await, Err(AppError::Incomplete(_))));
+        assert!(matches!(
+            delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await,
+            Err(AppError::Incomplete(_))
+        ));
         let drop = match &db {
             Db::Sqlite(_) => "DROP TRIGGER injected_failure",
             Db::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
         };
         db.execute(&db.sql(drop)).await.unwrap();
-        let report = delete(&db, a, None, &request(&db, a, everything, 280, Some("280"), "failing-2").await, 10).await.unwrap();
+        let report =
+            delete(&db, a, None, &request(&db, a, everything, 280, Some("280"), "failing-2").await, 10).await.unwrap();
         assert_eq!(report.contacts, 280);
         assert!(ids_of(&db, a).await.is_empty());
         assert_eq!(ids_of(&db, b).await.len(), 150);
@@ -231,7 +314,14 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
-        let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let everything = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(&db).await.unwrap(),
+        };
         let before = rows_per_contact(&db).await;
         let lease = std::time::Duration::from_secs(30);
         let req = request(&db, a, everything, 300, Some("300"), "stop-me-01").await;
@@ -300,29 +390,61 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
 async fn large_and_whole_account_deletes_need_the_typed_number() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
-        let all = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(&db).await.unwrap(),
+        };
         let p = preview(&db, a, &all).await.unwrap();
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
         for typed in [None, Some("30"), Some("all")] {
-            let err = delete(&db, a, None, &request(&db, a, all.clone(), 300, typed, "typed-first").await, db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(
+                &db,
+                a,
+                None,
+                &request(&db, a, all.clone(), 300, typed, "typed-first").await,
+                db.dialect().delete_chunk_size(),
+            )
+            .await
+            .unwrap_err();
             assert_eq!(err, AppError::BadRequest("Type 300 to confirm this delete.".into()));
         }
         assert_eq!(table_counts(&db).await, counts);
         // 1,000 or more contacts need it too, even when not the whole account.
-        let big = seed_account(&db, &SeedOptions { account_name: "Big".into(), contacts: 1_001, seed: 3 }).await.unwrap();
+        let big =
+            seed_account(&db, &SeedOptions { account_name: "Big".into(), contacts: 1_001, seed: 3 }).await.unwrap();
         let mark = watermark(&db).await.unwrap();
-        let except_one = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![mark], watermark: mark };
+        let except_one = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: Filter::default(),
+            smart_list: None,
+            except: vec![mark],
+            watermark: mark,
+        };
         let p = preview(&db, big.account_id, &except_one).await.unwrap();
         assert!(!p.whole_account && p.needs_typed_confirmation && p.contacts == 1_000);
 
         // The refusals gave their key back: the same request, typed right, goes through.
-        let report = delete(&db, a, None, &request(&db, a, all, 300, Some(" 300 "), "typed-first").await, db.dialect().delete_chunk_size()).await.unwrap();
+        let report = delete(
+            &db,
+            a,
+            None,
+            &request(&db, a, all, 300, Some(" 300 "), "typed-first").await,
+            db.dialect().delete_chunk_size(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.contacts, 300);
 
         // Generated contacts never reuse the ids of deleted ones (watermarks rely on it).
         let old_max = mark;
-        let again = seed_account(&db, &SeedOptions { account_name: "Again".into(), contacts: 10, seed: 4 }).await.unwrap();
+        let again =
+            seed_account(&db, &SeedOptions { account_name: "Again".into(), contacts: 10, seed: 4 }).await.unwrap();
         assert!(ids_of(&db, again.account_id).await.iter().all(|id| *id > old_max));
     })
     .await;
@@ -337,15 +459,63 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         let bad = [
             (Selection::Ids { ids: vec![] }, "No contacts are selected."),
             (Selection::Ids { ids: (1..=10_001).collect() }, "at most 10000"),
-            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark + 1_000 }, "Reload the list"),
-            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: -1 }, "Reload the list"),
-            (Selection::All { as_of: None, search: "x".repeat(201), filter: Filter::default(), smart_list: None, except: vec![], watermark: mark }, "too long"),
-            (Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: (1..=10_001).collect(), watermark: mark }, "at most 10000"),
+            (
+                Selection::All {
+                    as_of: None,
+                    search: String::new(),
+                    filter: Filter::default(),
+                    smart_list: None,
+                    except: vec![],
+                    watermark: mark + 1_000,
+                },
+                "Reload the list",
+            ),
+            (
+                Selection::All {
+                    as_of: None,
+                    search: String::new(),
+                    filter: Filter::default(),
+                    smart_list: None,
+                    except: vec![],
+                    watermark: -1,
+                },
+                "Reload the list",
+            ),
+            (
+                Selection::All {
+                    as_of: None,
+                    search: "x".repeat(201),
+                    filter: Filter::default(),
+                    smart_list: None,
+                    except: vec![],
+                    watermark: mark,
+                },
+                "too long",
+            ),
+            (
+                Selection::All {
+                    as_of: None,
+                    search: String::new(),
+                    filter: Filter::default(),
+                    smart_list: None,
+                    except: (1..=10_001).collect(),
+                    watermark: mark,
+                },
+                "at most 10000",
+            ),
         ];
         for (selection, says) in bad {
             for result in [
                 preview(&db, a, &selection).await.map(|_| ()),
-                delete(&db, a, None, &request(&db, a, selection.clone(), 1, Some("1"), "bad-input-1").await, db.dialect().delete_chunk_size()).await.map(|_| ()),
+                delete(
+                    &db,
+                    a,
+                    None,
+                    &request(&db, a, selection.clone(), 1, Some("1"), "bad-input-1").await,
+                    db.dialect().delete_chunk_size(),
+                )
+                .await
+                .map(|_| ()),
             ] {
                 match result {
                     Err(AppError::BadRequest(m)) => assert!(m.contains(says), "{m:?} should say {says:?}"),
@@ -355,7 +525,15 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         }
         let ok_selection = Selection::Ids { ids: ids_of(&db, a).await[..2].to_vec() };
         for key in ["", "short", "has spaces in it", &"k".repeat(65)] {
-            let err = delete(&db, a, None, &request(&db, a, ok_selection.clone(), 2, None, key).await, db.dialect().delete_chunk_size()).await.unwrap_err();
+            let err = delete(
+                &db,
+                a,
+                None,
+                &request(&db, a, ok_selection.clone(), 2, None, key).await,
+                db.dialect().delete_chunk_size(),
+            )
+            .await
+            .unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "key {key:?}: {err:?}");
         }
         assert_eq!(table_counts(&db).await, counts);

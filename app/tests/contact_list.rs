@@ -29,7 +29,12 @@ async fn fixture(db: &Db) -> (i64, Vec<i64>) {
 }
 
 fn q(search: &str, after: Option<&str>, before: Option<&str>) -> ListQuery {
-    ListQuery { search: search.into(), after: after.map(Into::into), before: before.map(Into::into), ..Default::default() }
+    ListQuery {
+        search: search.into(),
+        after: after.map(Into::into),
+        before: before.map(Into::into),
+        ..Default::default()
+    }
 }
 
 fn ids(page: &ContactPage) -> Vec<i64> {
@@ -151,10 +156,7 @@ async fn a_cursor_from_another_search_is_a_position() {
             .take(50)
             .collect();
         assert!(page.contacts.iter().all(|c| c.first_name == "Bob"));
-        assert!(page
-            .contacts
-            .iter()
-            .all(|c| (c.created_at, c.id) < (last_seen.created_at, last_seen.id)));
+        assert!(page.contacts.iter().all(|c| (c.created_at, c.id) < (last_seen.created_at, last_seen.id)));
         assert_eq!(page.total, 30);
         assert_eq!(page.offset, 30 - expected.len() as i64);
         assert_eq!(ids(&page), expected);

@@ -17,7 +17,8 @@ use common::{account_with, contact, on_each_engine};
 
 /// Writes the whole selection as the download does: batch after batch.
 async fn export_all(db: &Db, account: i64, selection: &Selection) -> (Vec<u8>, usize) {
-    let (record, count) = export::start(db, account, None, selection, "test-worker", std::time::Duration::from_secs(60)).await.unwrap();
+    let (record, count) =
+        export::start(db, account, None, selection, "test-worker", std::time::Duration::from_secs(60)).await.unwrap();
     let (mut out, mut after, mut batches, mut written) = (Vec::new(), 0, 0, 0);
     loop {
         let rows = export::batch(db, account, selection, after).await.unwrap();
@@ -51,7 +52,8 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
         tricky.tags = vec!["lead".into(), "vip".into()];
         tricky.source = Some("Walk-in".into());
         tricky.last_activity_at = Some(1_750_000_000);
-        let plain = NewContact { company: Some("=HYPERLINK(\"http://x\")".into()), ..contact("Al", "Plain", "", "", 10) };
+        let plain =
+            NewContact { company: Some("=HYPERLINK(\"http://x\")".into()), ..contact("Al", "Plain", "", "", 10) };
         let (a, ids) = account_with(&db, "A", &[tricky, plain]).await;
         let (b, _) = account_with(&db, "B", &[contact("Bea", "Other", "bea@x.com", "", 1)]).await;
 
@@ -78,14 +80,26 @@ async fn an_export_holds_exactly_the_selection_and_every_field_round_trips() {
 
         // Another account's contact is not found, and nothing is recorded for it.
         let before = history::list(&db, a, None).await.unwrap().len();
-        let err = export::start(&db, a, None, &Selection::Ids { ids: vec![ids[0], ids[1] + 1] }, "test-worker", std::time::Duration::from_secs(60)).await.unwrap_err();
+        let err = export::start(
+            &db,
+            a,
+            None,
+            &Selection::Ids { ids: vec![ids[0], ids[1] + 1] },
+            "test-worker",
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
         assert_eq!(history::list(&db, a, None).await.unwrap().len(), before);
         assert!(history::list(&db, b, None).await.unwrap().is_empty());
 
         // The history has the export, with its count.
         let latest = &history::list(&db, a, None).await.unwrap()[1];
-        assert_eq!((latest.action, latest.status, latest.contacts_done), (app::bulk_action::Action::Export, app::bulk_action::Status::Done, 1));
+        assert_eq!(
+            (latest.action, latest.status, latest.contacts_done),
+            (app::bulk_action::Action::Export, app::bulk_action::Status::Done, 1)
+        );
     })
     .await;
 }

@@ -28,13 +28,28 @@ fn people() -> Vec<NewContact> {
     };
     vec![
         // 0: an active lead from the website, created 2025-03-01
-        with(contact("Ann", "Lead", "ann@x.com", "555 0100", age_days(2025, 3, 1)), &["lead"], Some("Website form"), Some(3)),
+        with(
+            contact("Ann", "Lead", "ann@x.com", "555 0100", age_days(2025, 3, 1)),
+            &["lead"],
+            Some("Website form"),
+            Some(3),
+        ),
         // 1: an old vip lead, inactive for 400 days, created 2024-06-01
-        with(contact("Bob", "Old", "bob@x.com", "", age_days(2024, 6, 1)), &["lead", "vip"], Some("Referral"), Some(400)),
+        with(
+            contact("Bob", "Old", "bob@x.com", "", age_days(2024, 6, 1)),
+            &["lead", "vip"],
+            Some("Referral"),
+            Some(400),
+        ),
         // 2: never active, no email, created 2023-01-15
         with(contact("Cy", "Never", "", "555-0102", age_days(2023, 1, 15)), &["cold"], None, None),
         // 3: a copy of Ann by email (other case and spaces), newer
-        with(contact("Ann", "Copy", " ANN@X.com ", "", age_days(2025, 9, 1)), &["newsletter"], Some("CSV import"), Some(200)),
+        with(
+            contact("Ann", "Copy", " ANN@X.com ", "", age_days(2025, 9, 1)),
+            &["newsletter"],
+            Some("CSV import"),
+            Some(200),
+        ),
         // 4: a copy of Cy by phone (other formatting), newer still, inactive 500 days
         with(contact("Cy", "Copy", "cy@y.com", "(555) 0102", age_days(2025, 10, 1)), &[], Some("Referral"), Some(500)),
         // 5: a third Ann, by email, newest
@@ -98,10 +113,20 @@ async fn each_filter_alone_and_with_a_search() {
             ("extra copies by email", Filter { duplicates: dup(DuplicateKey::Email, true), ..f() }, "", vec![3, 5]),
             ("duplicates by phone", Filter { duplicates: dup(DuplicateKey::Phone, false), ..f() }, "", vec![2, 4]),
             ("extra copies by phone", Filter { duplicates: dup(DuplicateKey::Phone, true), ..f() }, "", vec![4]),
-            ("duplicates by either", Filter { duplicates: dup(DuplicateKey::EmailOrPhone, false), ..f() }, "", vec![0, 2, 3, 4, 5]),
+            (
+                "duplicates by either",
+                Filter { duplicates: dup(DuplicateKey::EmailOrPhone, false), ..f() },
+                "",
+                vec![0, 2, 3, 4, 5],
+            ),
             // Cy Copy shares Cy's phone but has an email of its own: the oldest (only)
             // contact of that email group is never an extra copy.
-            ("extra copies by either", Filter { duplicates: dup(DuplicateKey::EmailOrPhone, true), ..f() }, "", vec![3, 5]),
+            (
+                "extra copies by either",
+                Filter { duplicates: dup(DuplicateKey::EmailOrPhone, true), ..f() },
+                "",
+                vec![3, 5],
+            ),
             // With a search.
             ("search + tag", Filter { tags: vec!["lead".into()], ..f() }, "ann", vec![0, 5]),
             ("search + extra copies", Filter { duplicates: dup(DuplicateKey::Email, true), ..f() }, "third", vec![5]),
@@ -117,7 +142,14 @@ async fn each_filter_alone_and_with_a_search() {
         for (what, filter, search, expected) in cases {
             assert_eq!(listed(&db, a, search, &filter).await, pick(&ids, &expected), "{what}");
             // Select-all under the same filter counts the same contacts.
-            let all = Selection::All { as_of: None, search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+            let all = Selection::All {
+                as_of: None,
+                search: search.into(),
+                filter,
+                smart_list: None,
+                except: vec![],
+                watermark: watermark(&db).await.unwrap(),
+            };
             if !expected.is_empty() {
                 assert_eq!(preview(&db, a, &all).await.unwrap().contacts, expected.len() as i64, "{what}");
             }
@@ -137,12 +169,23 @@ async fn select_all_under_a_filter_deletes_exactly_the_matches() {
         let (a, ids) = account_with(&db, "A", &people()).await;
         let (b, theirs) = account_with(&db, "B", &people()).await;
         // "All but the oldest" by email or phone: the oldest of every group remains.
-        let extra = Filter { duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }), ..Default::default() };
-        let all = Selection::All { as_of: None, search: String::new(), filter: extra.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+        let extra = Filter {
+            duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }),
+            ..Default::default()
+        };
+        let all = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: extra.clone(),
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(&db).await.unwrap(),
+        };
         assert_eq!(all.describe(), "All contacts matching: duplicates, all but the oldest (same email or phone)");
         let report = delete(&db, a, None, &request(&db, a, all, 2, "dupes-all-1").await, 1).await.unwrap();
         assert_eq!(report.contacts, 2);
-        let left: BTreeSet<i64> = list(&db, a, &query("", Filter::default())).await.unwrap().contacts.iter().map(|c| c.id).collect();
+        let left: BTreeSet<i64> =
+            list(&db, a, &query("", Filter::default())).await.unwrap().contacts.iter().map(|c| c.id).collect();
         assert_eq!(left, pick(&ids, &[0, 1, 2, 4, 6]), "the oldest of each group and the others remain");
         assert!(listed(&db, a, "", &extra).await.is_empty(), "no extra copies are left");
         assert_eq!(listed(&db, b, "", &Filter::default()).await, theirs.iter().copied().collect(), "B is untouched");
@@ -150,7 +193,14 @@ async fn select_all_under_a_filter_deletes_exactly_the_matches() {
         // Inactive over a year (Bob, Cy Copy, Dee), except Bob, unticked: the others go.
         let inactive = Filter { inactive_days: Some(365), ..Default::default() };
         let keep = ids[1];
-        let all = Selection::All { as_of: None, search: String::new(), filter: inactive.clone(), smart_list: None, except: vec![keep], watermark: watermark(&db).await.unwrap() };
+        let all = Selection::All {
+            as_of: None,
+            search: String::new(),
+            filter: inactive.clone(),
+            smart_list: None,
+            except: vec![keep],
+            watermark: watermark(&db).await.unwrap(),
+        };
         let report = delete(&db, a, None, &request(&db, a, all, 2, "inactive-1").await, 5).await.unwrap();
         assert_eq!(report.contacts, 2);
         assert_eq!(listed(&db, a, "", &inactive).await, pick(&ids, &[1]));
@@ -166,7 +216,11 @@ async fn malformed_filters_are_refused_and_change_nothing() {
         let counts = table_counts(&db).await;
         let bad = [
             Filter { created_from: Some("2025-02-30".into()), ..Default::default() },
-            Filter { created_from: Some("2025-06-01".into()), created_before: Some("2025-01-01".into()), ..Default::default() },
+            Filter {
+                created_from: Some("2025-06-01".into()),
+                created_before: Some("2025-01-01".into()),
+                ..Default::default()
+            },
             Filter { inactive_days: Some(0), ..Default::default() },
             Filter { tags: (0..21).map(|i| format!("t{i}")).collect(), ..Default::default() },
             Filter { not_tags: vec!["a,b".into()], ..Default::default() },
@@ -176,13 +230,21 @@ async fn malformed_filters_are_refused_and_change_nothing() {
         for filter in bad {
             let err = list(&db, a, &query("", filter.clone())).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");
-            let all = Selection::All { as_of: None, search: String::new(), filter: filter.clone(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap() };
+            let all = Selection::All {
+                as_of: None,
+                search: String::new(),
+                filter: filter.clone(),
+                smart_list: None,
+                except: vec![],
+                watermark: watermark(&db).await.unwrap(),
+            };
             assert!(matches!(preview(&db, a, &all).await, Err(AppError::BadRequest(_))), "{filter:?}");
             let err = delete(&db, a, None, &request(&db, a, all, 7, "bad-filter-1").await, 5).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");
         }
         // A filter value is data, never SQL.
-        let sneaky = Filter { tags: vec!["x') OR 1=1 --".into()], sources: vec!["' OR '1'='1".into()], ..Default::default() };
+        let sneaky =
+            Filter { tags: vec!["x') OR 1=1 --".into()], sources: vec!["' OR '1'='1".into()], ..Default::default() };
         assert!(listed(&db, a, "", &sneaky).await.is_empty());
         assert_eq!(table_counts(&db).await, counts);
     })

@@ -59,12 +59,14 @@ async fn generator_fills_every_area_with_duplicates_and_inactive_contacts() {
         let mut inactive = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
         inactive.bind(a).push(" AND last_activity_at < ").bind(year_ago);
         let inactive = db.fetch_i64(&inactive).await.unwrap();
-        let never = count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND last_activity_at IS NULL", a).await;
+        let never =
+            count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND last_activity_at IS NULL", a).await;
         assert!((300..900).contains(&inactive), "{inactive} of 2500 inactive for over a year");
         assert!(never > 50, "{never} never active");
 
         // A second generated account and a hand-made contact get fresh ids.
-        let second = seed_account(&db, &SeedOptions { account_name: "Second".into(), contacts: 100, seed: 8 }).await.unwrap();
+        let second =
+            seed_account(&db, &SeedOptions { account_name: "Second".into(), contacts: 100, seed: 8 }).await.unwrap();
         assert_eq!(count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", second.account_id).await, 100);
         contacts::insert(&db, a, &contact("New", "Person", "new@example.com", "", 0)).await.unwrap();
         assert_eq!(count(&db, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", a).await, 2_501);

@@ -38,7 +38,14 @@ async fn accounts(db: &Db) -> (i64, i64) {
 }
 
 async fn everything(db: &Db) -> Selection {
-    Selection::All { search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await.unwrap(), as_of: None }
+    Selection::All {
+        search: String::new(),
+        filter: Filter::default(),
+        smart_list: None,
+        except: vec![],
+        watermark: watermark(db).await.unwrap(),
+        as_of: None,
+    }
 }
 
 /// A runner of its own (a server process), with one contact per chunk.
@@ -127,7 +134,14 @@ async fn relative_filters_mean_the_moment_of_the_preview() {
     on_each_engine(|db| async move {
         let (a, _) = accounts(&db).await;
         let inactive = Filter { inactive_days: Some(365), ..Filter::default() };
-        let selection = Selection::All { search: String::new(), filter: inactive, smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap(), as_of: None };
+        let selection = Selection::All {
+            search: String::new(),
+            filter: inactive,
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(&db).await.unwrap(),
+            as_of: None,
+        };
         let shown = preview(&db, a, &selection).await.unwrap();
         assert!((shown.as_of - app::db::now()).abs() <= 2, "the preview says when it counted");
         // Pinned at that moment, the selection means what the preview counted, however
@@ -154,7 +168,9 @@ async fn a_job_whose_worker_died_is_taken_over_and_deletes_exactly_the_selection
         // Its worker deletes some, then dies without a word (the task is dropped mid-chunk).
         let doomed = tokio::spawn({
             let db = db.clone();
-            async move { run(&db, job, "worker-dies", RunSettings { chunk: 1, lease: DYING_LEASE }, &Default::default()).await }
+            async move {
+                run(&db, job, "worker-dies", RunSettings { chunk: 1, lease: DYING_LEASE }, &Default::default()).await
+            }
         });
         until_done_at_least(&db, a, job, 20).await;
         doomed.abort();
@@ -228,7 +244,9 @@ async fn stop_pressed_anywhere_reaches_the_worker_running_the_job() {
         let (a, b) = accounts(&db).await;
         let server_a = runner(&db);
         let request = confirmed_request(&db, a, everything(&db).await, 300, Some("300"), "stop-elsewhere").await;
-        let Accepted::New(job) = accept(&db, a, None, &request, server_a.worker(), LEASE).await.unwrap() else { panic!() };
+        let Accepted::New(job) = accept(&db, a, None, &request, server_a.worker(), LEASE).await.unwrap() else {
+            panic!()
+        };
         let running = server_a.run(job);
         until_done_at_least(&db, a, job, 5).await;
         // Stop, as a page served by another server asks it: through the database only.
@@ -253,7 +271,9 @@ async fn a_shutdown_leaves_the_job_resumable_and_another_worker_finishes_it() {
         let all_of_a: BTreeSet<i64> = ids_of(&db, a).await.into_iter().collect();
         let server_a = runner(&db);
         let request = confirmed_request(&db, a, everything(&db).await, 300, Some("300"), "shut-down-1").await;
-        let Accepted::New(job) = accept(&db, a, None, &request, server_a.worker(), LEASE).await.unwrap() else { panic!() };
+        let Accepted::New(job) = accept(&db, a, None, &request, server_a.worker(), LEASE).await.unwrap() else {
+            panic!()
+        };
         let running = server_a.run(job);
         until_done_at_least(&db, a, job, 5).await;
 

@@ -20,7 +20,11 @@ fn leads() -> Filter {
 #[tokio::test]
 async fn a_smart_list_is_saved_reopened_changed_and_deleted_without_its_contacts() {
     on_each_engine(|db| async move {
-        let mut people = vec![contact("Ann", "A", "ann@x.com", "", 1), contact("Bob", "B", "bob@x.com", "", 2), contact("Cy", "C", "", "", 3)];
+        let mut people = vec![
+            contact("Ann", "A", "ann@x.com", "", 1),
+            contact("Bob", "B", "bob@x.com", "", 2),
+            contact("Cy", "C", "", "", 3),
+        ];
         people[0].tags = vec!["lead".into()];
         people[1].tags = vec!["lead".into(), "vip".into()];
         let (a, _) = account_with(&db, "A", &people).await;
@@ -32,7 +36,10 @@ async fn a_smart_list_is_saved_reopened_changed_and_deleted_without_its_contacts
         assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
         assert!(matches!(smart_lists::create(&db, a, None, " ", "", &leads()).await, Err(AppError::BadRequest(_))));
         let bad_filter = Filter { inactive_days: Some(0), ..Default::default() };
-        assert!(matches!(smart_lists::create(&db, a, None, "Bad", "", &bad_filter).await, Err(AppError::BadRequest(_))));
+        assert!(matches!(
+            smart_lists::create(&db, a, None, "Bad", "", &bad_filter).await,
+            Err(AppError::BadRequest(_))
+        ));
         // The same name in another account is another list.
         smart_lists::create(&db, b, None, "Leads", "", &leads()).await.unwrap();
 
@@ -65,7 +72,11 @@ async fn a_smart_list_is_saved_reopened_changed_and_deleted_without_its_contacts
 #[tokio::test]
 async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
     on_each_engine(|db| async move {
-        let mut people = vec![contact("Ann", "A", "ann@x.com", "", 1), contact("Bob", "B", "bob@x.com", "", 2), contact("Cy", "C", "", "", 3)];
+        let mut people = vec![
+            contact("Ann", "A", "ann@x.com", "", 1),
+            contact("Bob", "B", "bob@x.com", "", 2),
+            contact("Cy", "C", "", "", 3),
+        ];
         people[0].tags = vec!["lead".into()];
         people[1].tags = vec!["lead".into()];
         let (a, ids) = account_with(&db, "A", &people).await;
@@ -82,7 +93,9 @@ async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
         };
         let mark = watermark(&db).await.unwrap();
         let fix = |s: Selection| match s {
-            Selection::All { search, filter, smart_list, except, .. } => Selection::All { as_of: None, search, filter, smart_list, except, watermark: mark },
+            Selection::All { search, filter, smart_list, except, .. } => {
+                Selection::All { as_of: None, search, filter, smart_list, except, watermark: mark }
+            }
             other => other,
         };
         let mine = fix(selection(SmartListRef { id: list.id, name: list.name.clone() }, leads()));

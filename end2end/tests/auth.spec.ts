@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import {
-  ADMIN, OTHER_ADMIN, USER, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, signInWithForm, stats,
+  ADMIN, ORIGIN, OTHER_ADMIN, USER, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, signInWithForm, stats,
   summary, toolbar, uniqueNames, expect, test,
 } from './support';
 
@@ -41,7 +41,7 @@ test('without a session every page leads to the sign-in page, and a wrong passwo
   await expect(page.getByRole('alert')).toHaveText('The email or password is not right.');
   await expect(page).toHaveURL(/\/login$/);
   const res = await page.request.post('/api/list_contacts', {
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
     data: JSON.stringify({ query: { search: '', after: null, before: null } }),
   });
   expect(res.status()).toBe(401);
@@ -113,7 +113,7 @@ test('sign out returns to the sign-in page and the contacts are no longer reacha
   await page.goto('/contacts');
   await expect(page).toHaveURL(/\/login$/);
   const res = await page.request.post('/api/list_contacts', {
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
     data: JSON.stringify({ query: { search: '', after: null, before: null } }),
   });
   expect(res.status()).toBe(401);

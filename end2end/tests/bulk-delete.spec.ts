@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import {
-  bodyRows, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
+  ORIGIN, bodyRows, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
   toolbar,
   uniqueNames, expect, test,
 } from './support';
@@ -344,7 +344,7 @@ test('malformed or unconfirmed delete requests get a clear 4xx and delete nothin
   ];
   for (const [endpoint, body, status, says] of cases) {
     const res = await request.post(`/api/${endpoint}`, {
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
       data: typeof body === 'string' ? body : JSON.stringify(body),
     });
     expect(res.status(), `${endpoint} ${JSON.stringify(body)}`).toBe(status);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import { APIRequestContext, expect as baseExpect, Page, test as base } from '@playwright/test';
-import { databaseUrl, dbFile, root, serverBinary } from '../env';
+import { databaseUrl, dbFile, port, root, serverBinary } from '../env';
 
 /** Every test fails on an uncaught error in any of its pages (a client that throws
  *  while starting or hydrating leaves a page that renders but never responds). The
@@ -68,9 +68,17 @@ export const ADMIN: Person = { email: 'admin@demo.test', password: 'demo-admin-p
 export const USER: Person = { email: 'user@demo.test', password: 'demo-user-pass', name: 'Uma User' };
 export const OTHER_ADMIN: Person = { email: 'admin@other.test', password: 'other-admin-pass', name: 'Otto Other' };
 
+/** The app's origin. The server refuses state-changing requests from any other (and
+ *  from none): a browser sends it on its own; calls made by a test must say it. */
+export const ORIGIN = `http://127.0.0.1:${port}`;
+
 /** Signs in through the sign-in call (the cookie lands in the page's browser context). */
 export async function signIn(request: APIRequestContext, who: Person = ADMIN) {
-  const res = await request.post('/api/login', { form: { email: who.email, password: who.password }, maxRedirects: 0 });
+  const res = await request.post('/api/login', {
+    form: { email: who.email, password: who.password },
+    headers: { Origin: ORIGIN },
+    maxRedirects: 0,
+  });
   expect(res.status(), await res.text()).toBeLessThan(400);
 }
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use app::bulk_action::Ending;
 use app::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
-use app::db::history;
 use app::db::contacts::watermark;
+use app::db::history;
 use app::db::seed::{seed_account, SeedOptions};
 use app::db::Db;
 use app::error::AppError;
@@ -40,12 +40,25 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     let product = seed_account(db, &options("Bench: product path")).await?;
     let baseline = seed_account(db, &options("Bench: hand-written SQL")).await?;
     let related: i64 = product.rows.iter().map(|(_, n)| n).sum();
-    println!("  generated twice: {contacts} contacts and {related} related rows each ({:.1} s per copy)", product.elapsed.as_secs_f64());
+    println!(
+        "  generated twice: {contacts} contacts and {related} related rows each ({:.1} s per copy)",
+        product.elapsed.as_secs_f64()
+    );
 
     let started = Instant::now();
-    let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? };
+    let everything = Selection::All {
+        as_of: None,
+        search: String::new(),
+        filter: Filter::default(),
+        smart_list: None,
+        except: vec![],
+        watermark: watermark(db).await?,
+    };
     let preview = bulk_delete::preview(db, product.account_id, &everything).await?;
-    println!("  the confirm dialog's preview (ids, fingerprint, counts per area): {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "  the confirm dialog's preview (ids, fingerprint, counts per area): {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let started = Instant::now();
     let request = DeleteRequest {
@@ -58,7 +71,9 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     // As the web app does it: accept (the job and its targets written down), then run.
     let worker = format!("bench-{}", std::process::id());
     let settings = RunSettings { chunk, lease: Duration::from_secs(60) };
-    let Accepted::New(job) = bulk_delete::accept(db, product.account_id, None, &request, &worker, settings.lease).await? else {
+    let Accepted::New(job) =
+        bulk_delete::accept(db, product.account_id, None, &request, &worker, settings.lease).await?
+    else {
         return Err(AppError::internal("the bench's request key was used before"));
     };
     let accepted = started.elapsed().as_secs_f64();
@@ -69,7 +84,10 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     }
     let row = history::get(db, product.account_id, None, job).await?;
     let report = DeleteReport { contacts: row.contacts_done, areas: row.rows };
-    println!("  accepting the job (resolve, check, write {contacts} targets): {accepted:.2} s; running it: {:.2} s", ours - accepted);
+    println!(
+        "  accepting the job (resolve, check, write {contacts} targets): {accepted:.2} s; running it: {:.2} s",
+        ours - accepted
+    );
 
     let started = Instant::now();
     let statements: Vec<_> = HAND_WRITTEN
@@ -87,8 +105,16 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     let removed_ours: i64 = report.areas.iter().map(|a| a.rows).sum();
     let removed_theirs: i64 = changed[..changed.len() - 1].iter().map(|n| *n as i64).sum();
     let rate = |secs: f64| contacts as f64 / secs.max(1e-9);
-    println!("  product path:    {} contacts + {removed_ours} rows in {ours:.2} s = {:.0} contacts/s", report.contacts, rate(ours));
-    println!("  hand-written SQL: {} contacts + {removed_theirs} rows in {theirs:.2} s = {:.0} contacts/s", changed[changed.len() - 1], rate(theirs));
+    println!(
+        "  product path:    {} contacts + {removed_ours} rows in {ours:.2} s = {:.0} contacts/s",
+        report.contacts,
+        rate(ours)
+    );
+    println!(
+        "  hand-written SQL: {} contacts + {removed_theirs} rows in {theirs:.2} s = {:.0} contacts/s",
+        changed[changed.len() - 1],
+        rate(theirs)
+    );
     println!("  ratio (product / hand-written throughput): {:.2}", rate(ours) / rate(theirs));
     if report.contacts != contacts as i64 || removed_ours != removed_theirs {
         return Err(AppError::internal("the two deletes removed different amounts"));

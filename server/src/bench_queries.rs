@@ -53,28 +53,47 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
     };
     db.execute(&db.sql("ANALYZE")).await?;
     let total = list(db, account, &ListQuery::default()).await?.total;
-    println!("Query benchmark on {engine}: account of {total} contacts (best of 3; a list call is page + count + offset)");
+    println!(
+        "Query benchmark on {engine}: account of {total} contacts (best of 3; a list call is page + count + offset)"
+    );
     let cases: Vec<(&str, Filter, &str)> = vec![
         ("list, first page + count", Filter::default(), ""),
         ("search \"smith\"", Filter::default(), "smith"),
         ("inactive > 365 days", Filter { inactive_days: Some(365), ..Default::default() }, ""),
         ("never active", Filter { never_active: true, ..Default::default() }, ""),
-        ("tag is lead, has email", Filter { tags: vec!["lead".into()], has_email: Some(true), ..Default::default() }, ""),
+        (
+            "tag is lead, has email",
+            Filter { tags: vec!["lead".into()], has_email: Some(true), ..Default::default() },
+            "",
+        ),
         (
             "duplicates by email or phone",
-            Filter { duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: false }), ..Default::default() },
+            Filter {
+                duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: false }),
+                ..Default::default()
+            },
             "",
         ),
         (
             "extra copies (all but the oldest)",
-            Filter { duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }), ..Default::default() },
+            Filter {
+                duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }),
+                ..Default::default()
+            },
             "",
         ),
     ];
     for (what, filter, search) in cases {
         let query = ListQuery { search: search.into(), filter: filter.clone(), ..Default::default() };
         let (took, page) = best(3, || list(db, account, &query)).await?;
-        let all = Selection::All { as_of: None, search: search.into(), filter, smart_list: None, except: vec![], watermark: watermark(db).await? };
+        let all = Selection::All {
+            as_of: None,
+            search: search.into(),
+            filter,
+            smart_list: None,
+            except: vec![],
+            watermark: watermark(db).await?,
+        };
         let (count_took, _) = best(3, || selection::count(db, account, &all)).await?;
         println!(
             "  {what:<36} {:>8} matches   list {:>8.1} ms   select-all count {:>8.1} ms",
@@ -85,7 +104,14 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
     }
 
     // Export of the whole account, batch by batch into nowhere (as the download does).
-    let everything = Selection::All { as_of: None, search: String::new(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(db).await? };
+    let everything = Selection::All {
+        as_of: None,
+        search: String::new(),
+        filter: Filter::default(),
+        smart_list: None,
+        except: vec![],
+        watermark: watermark(db).await?,
+    };
     reset_peak_rss();
     let before = peak_rss_mib();
     let started = Instant::now();

@@ -22,7 +22,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the web app (the default). Creates the demo accounts and users if missing.
+    /// Serve the web app (the default). With --demo, creates the demo accounts and users
+    /// (with published passwords) if missing.
     Serve(ServeArgs),
     /// Add a user to an account (created if there is none of that name).
     AddUser {
@@ -73,12 +74,13 @@ pub enum Command {
 
 #[derive(Parser, Debug)]
 pub struct ServeArgs {
+    /// Create the demo accounts and users if missing: for trying the app, never for
+    /// real data (their passwords are in the README).
+    #[arg(long, env = "CRM_DEMO")]
+    pub demo: bool,
     /// Contacts of the demo account when it is created.
     #[arg(long, default_value_t = 500)]
     pub demo_contacts: usize,
-    /// Do not create the demo accounts and users.
-    #[arg(long)]
-    pub no_demo: bool,
     /// Mark the session cookie Secure: set this when users reach the app over https
     /// (for example through a TLS-terminating proxy).
     #[arg(long, env = "SECURE_COOKIE")]
@@ -95,6 +97,11 @@ pub struct ServeArgs {
     /// this long plus a third of it.
     #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 15)]
     pub job_lease_seconds: u64,
+    /// The app's origin as users reach it ("https://crm.example.com"), when a proxy in
+    /// front of the server changes the Host header it sees. State-changing requests must
+    /// come from this origin (by default: the Host they were sent to).
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -109,8 +116,12 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
     // Without a command: serve, with the options' defaults and environment variables.
     match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["serve"]))) {
         Command::Serve(args) => {
-            if !args.no_demo {
+            if args.demo {
                 crate::demo::ensure(&db, args.demo_contacts).await?;
+            } else if users::count(&db).await? == 0 {
+                println!("There are no users yet: only the sign-in page is served. Add the first admin with");
+                println!("  NEW_USER_PASSWORD='…' server add-user --account \"Your Company\" --email you@example.com --name \"Your Name\" --role admin");
+                println!("(or start with --demo to try the app on generated data).");
             }
             let sessions = SessionSettings {
                 secure_cookie: args.secure_cookie,
@@ -118,7 +129,8 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             };
             let lease = Duration::from_secs(args.job_lease_seconds.max(1));
             let jobs = JobSettings { lease, tick: lease / 3, chunk: args.delete_chunk };
-            crate::serve::serve(db, crate::serve::Settings { sessions, jobs }).await
+            let public_origin = app::auth::origin::PublicOrigin(args.public_url);
+            crate::serve::serve(db, crate::serve::Settings { sessions, jobs, public_origin }).await
         }
         Command::AddUser { account, email, name, role, password: secret } => {
             let account_id = match accounts::by_name(&db, &account).await? {

@@ -23,9 +23,27 @@ pub struct DemoUser {
 
 /// The demo's users. Their passwords are printed at start-up and written in the README.
 pub const USERS: [DemoUser; 3] = [
-    DemoUser { account: DEMO_ACCOUNT, email: "admin@demo.test", name: "Ada Admin", role: Role::Admin, password: "demo-admin-pass" },
-    DemoUser { account: DEMO_ACCOUNT, email: "user@demo.test", name: "Uma User", role: Role::User, password: "demo-user-pass" },
-    DemoUser { account: OTHER_ACCOUNT, email: "admin@other.test", name: "Otto Other", role: Role::Admin, password: "other-admin-pass" },
+    DemoUser {
+        account: DEMO_ACCOUNT,
+        email: "admin@demo.test",
+        name: "Ada Admin",
+        role: Role::Admin,
+        password: "demo-admin-pass",
+    },
+    DemoUser {
+        account: DEMO_ACCOUNT,
+        email: "user@demo.test",
+        name: "Uma User",
+        role: Role::User,
+        password: "demo-user-pass",
+    },
+    DemoUser {
+        account: OTHER_ACCOUNT,
+        email: "admin@other.test",
+        name: "Otto Other",
+        role: Role::Admin,
+        password: "other-admin-pass",
+    },
 ];
 
 fn options(account: &str, contacts: usize) -> SeedOptions {
@@ -50,7 +68,8 @@ pub async fn ensure(db: &Db, contacts: usize) -> Result<(), AppError> {
         let account_id = account(db, user.account, contacts).await?;
         match users::by_email(db, user.email).await? {
             None => {
-                users::create(db, account_id, user.email, user.name, user.role, &password::hash(user.password)?).await?;
+                users::create(db, account_id, user.email, user.name, user.role, &password::hash(user.password)?)
+                    .await?;
             }
             Some(existing) if existing.password_hash.is_empty() => {
                 users::reset(db, existing.id, &password::hash(user.password)?).await?;
@@ -71,7 +90,9 @@ pub async fn reset(db: &Db, contacts: usize) -> Result<(), AppError> {
         let account_id = account(db, name, contacts).await?;
         let removed = bulk_delete::delete_all_of_account(db, account_id).await?;
         // A job still running loses its record and its work left: its worker stops.
-        let mut targets = db.sql("DELETE FROM bulk_action_targets WHERE bulk_action_id IN (SELECT id FROM bulk_actions WHERE account_id = ");
+        let mut targets = db.sql(
+            "DELETE FROM bulk_action_targets WHERE bulk_action_id IN (SELECT id FROM bulk_actions WHERE account_id = ",
+        );
         targets.bind(account_id).push(")");
         db.execute(&targets).await?;
         for table in ["bulk_actions", "smart_lists"] {

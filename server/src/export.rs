@@ -4,8 +4,8 @@
 use app::auth::Auth;
 use app::bulk_action::Status;
 use app::db::{export, now, Db};
-use app::jobs::Runner;
 use app::error::AppError;
+use app::jobs::Runner;
 use app::model::Selection;
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Form};
@@ -36,9 +36,20 @@ async fn respond(db: Db, runner: Runner, auth: Auth, form: ExportForm) -> Result
     let selection: Selection = serde_json::from_str(&form.selection)
         .map_err(|e| AppError::bad_request(format!("The export request is malformed: {e}")))?;
     let worker = runner.worker().to_string();
-    let (record, _) = export::start(&db, user.account_id, Some(user.id), &selection, &worker, runner.settings().lease).await?;
+    let (record, _) =
+        export::start(&db, user.account_id, Some(user.id), &selection, &worker, runner.settings().lease).await?;
     let name = export::file_name(&user.account_name, now());
-    let job = Job { db, worker, account_id: user.account_id, selection, record, after: 0, written: 0, header: true, finished: false };
+    let job = Job {
+        db,
+        worker,
+        account_id: user.account_id,
+        selection,
+        record,
+        after: 0,
+        written: 0,
+        header: true,
+        finished: false,
+    };
     // Fused: the compression layer may ask again after the end.
     let body = Body::from_stream(futures::StreamExt::fuse(futures::stream::unfold(job, Job::next)));
     Response::builder()

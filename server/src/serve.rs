@@ -5,6 +5,7 @@ use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use app::auth::origin::{same_origin_only, PublicOrigin};
 use app::auth::{self, gate, SessionSettings};
 use app::db::Db;
 use app::error::AppError;
@@ -12,23 +13,31 @@ use app::jobs::{JobSettings, Runner};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::compression::CompressionLayer;
 use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// How the web app runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub sessions: SessionSettings,
     /// Contacts per chunk of bulk deletes, leases of jobs.
     pub jobs: JobSettings,
+    /// The app's origin as users reach it, if a proxy changes the `Host` the server sees.
+    pub public_origin: PublicOrigin,
 }
+
+/// The largest request body accepted (413 above it): a selection of the most ids one
+/// may name (10,000) takes about 120 KB.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The whole app as one router: pages, server functions and static files. Its jobs
 /// run on `runner`.
@@ -47,10 +56,15 @@ pub async fn router(db: Db, options: LeptosOptions, settings: Settings, runner: 
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
-        // Layers run outside-in from the last: trace, compress, session + user, gate.
+        // Layers run outside-in from the last: trace, compress, security headers on every
+        // answer, the body size limit (413), cross-site refusal, session + user, gate.
         .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn(gate::require_session))
         .layer(auth_layer)
+        .layer(axum::middleware::from_fn_with_state(settings.public_origin.clone(), same_origin_only))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options))

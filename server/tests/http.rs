@@ -29,7 +29,8 @@ async fn start_with(db: Db, secure_cookie: bool) -> Running {
     demo::ensure(&db, 60).await.expect("demo data");
     let options = LeptosOptions::builder().output_name("crm").build();
     let sessions = SessionSettings { secure_cookie, idle: Duration::from_secs(30 * 60) };
-    let settings = server::serve::Settings { sessions, jobs: JobSettings::default() };
+    let settings =
+        server::serve::Settings { sessions, jobs: JobSettings::default(), public_origin: Default::default() };
     let runner = Runner::new(db.clone(), settings.jobs);
     let router = server::serve::router(db.clone(), options, settings, runner).await.expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -57,6 +58,7 @@ impl Running {
     async fn sign_in(&self, client: &Client, (email, password): (&str, &str)) -> reqwest::Response {
         client
             .post(format!("{}/api/login", self.base))
+            .header("origin", &self.base)
             .form(&[("email", email), ("password", password)])
             .send()
             .await
@@ -73,7 +75,13 @@ impl Running {
 
     /// Calls a server function; returns the status and the JSON answer.
     async fn call(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
-        let response = client.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.unwrap();
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -101,7 +109,8 @@ fn ids(ids: &[i64]) -> Value {
 /// A confirmed delete as the dialog sends it. For ids, the fingerprint the preview
 /// gives (of the ids in order); for other selections none, which the server refuses.
 fn delete_request(selection: Value, confirmed: usize, key: &str) -> Value {
-    let mut sorted: Vec<i64> = selection["ids"].as_array().map_or(vec![], |ids| ids.iter().filter_map(Value::as_i64).collect());
+    let mut sorted: Vec<i64> =
+        selection["ids"].as_array().map_or(vec![], |ids| ids.iter().filter_map(Value::as_i64).collect());
     sorted.sort();
     let digest = app::bulk_action::digest(&sorted);
     json!({ "request": { "selection": selection, "digest": digest, "confirmed_count": confirmed, "typed_confirmation": null, "request_key": key } })
@@ -159,7 +168,13 @@ async fn without_a_valid_session_pages_redirect_and_calls_get_401() {
         };
         app.db.execute(&app.db.sql(expire)).await.unwrap();
         let signed_out = app.signed_in(ADMIN).await;
-        let status = signed_out.post(format!("{}/api/logout", app.base)).send().await.unwrap().status();
+        let status = signed_out
+            .post(format!("{}/api/logout", app.base))
+            .header("origin", &app.base)
+            .send()
+            .await
+            .unwrap()
+            .status();
         assert!(status.is_success() || status.is_redirection(), "{status}");
 
         let clients = [
@@ -306,17 +321,20 @@ async fn only_admins_and_granted_users_may_bulk_delete_and_history_follows_roles
             assert!(!message(&answer).is_empty());
         }
         assert_eq!(app.counts().await, before, "no table changed");
-        let (status, _) = app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": admin_id, "granted": false })).await;
+        let (status, _) =
+            app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": admin_id, "granted": false })).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "admins need no grant");
 
         // The admin deletes; the history records who and how much.
-        let (status, admin_report) = app.call(&admin, "delete_contacts", delete_request(ids(&mine[..3]), 3, "admin-del-0001")).await;
+        let (status, admin_report) =
+            app.call(&admin, "delete_contacts", delete_request(ids(&mine[..3]), 3, "admin-del-0001")).await;
         assert_eq!(status, StatusCode::OK, "{admin_report}");
         assert_eq!(admin_report["status"], "done", "a small delete finishes within the call");
         assert_eq!(admin_report["contacts_done"], 3);
 
         // Granted, the user may; the permission is read on every request.
-        let (status, member) = app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })).await;
+        let (status, member) =
+            app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })).await;
         assert_eq!(status, StatusCode::OK, "{member}");
         assert_eq!(member["granted_bulk_delete"], true);
         let (_, viewer) = app.call(&user, "viewer", json!({})).await;
@@ -324,7 +342,8 @@ async fn only_admins_and_granted_users_may_bulk_delete_and_history_follows_roles
         let (status, preview) = app.call(&user, "preview_delete", json!({ "selection": ids(&mine[3..5]) })).await;
         assert_eq!(status, StatusCode::OK, "{preview}");
         let before = app.counts().await;
-        let (status, user_report) = app.call(&user, "delete_contacts", delete_request(ids(&mine[3..5]), 2, "user-del-0001")).await;
+        let (status, user_report) =
+            app.call(&user, "delete_contacts", delete_request(ids(&mine[3..5]), 2, "user-del-0001")).await;
         assert_eq!(status, StatusCode::OK, "{user_report}");
         assert_eq!(user_report["contacts_done"], 2);
         assert_eq!(preview["areas"], user_report["rows"], "the preview counted what was deleted");
@@ -366,7 +385,8 @@ async fn only_admins_and_granted_users_may_bulk_delete_and_history_follows_roles
 
         // Taken back: refused again.
         app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": false })).await;
-        let (status, _) = app.call(&user, "delete_contacts", delete_request(ids(&mine[5..6]), 1, "user-del-0002")).await;
+        let (status, _) =
+            app.call(&user, "delete_contacts", delete_request(ids(&mine[5..6]), 1, "user-del-0002")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     })
     .await;
@@ -388,7 +408,9 @@ async fn failed_sign_ins_look_alike_and_repeated_ones_must_wait() {
         let mut unknown = Vec::new();
         let mut answers = Vec::new();
         for i in 0..5 {
-            for (email, times) in [(OTHER_ADMIN.0.to_string(), &mut wrong), (format!("nobody{i}@demo.test"), &mut unknown)] {
+            for (email, times) in
+                [(OTHER_ADMIN.0.to_string(), &mut wrong), (format!("nobody{i}@demo.test"), &mut unknown)]
+            {
                 let started = Instant::now();
                 let response = app.sign_in(&browser(), (&email, "not-the-password")).await;
                 times.push(started.elapsed());
@@ -442,7 +464,8 @@ async fn the_session_cookie_is_http_only_and_same_site_lax_and_secure_on_https()
 async fn parallel_failed_sign_ins_cannot_slip_past_the_limit() {
     on_each_engine(|db| async move {
         let app = start(db).await;
-        let attempts = (0..20).map(|_| async { app.sign_in(&browser(), ("someone@demo.test", "guess")).await.status() });
+        let attempts =
+            (0..20).map(|_| async { app.sign_in(&browser(), ("someone@demo.test", "guess")).await.status() });
         let statuses = futures::future::join_all(attempts).await;
         let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
         let held = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
@@ -459,7 +482,11 @@ async fn an_export_downloads_exactly_the_selection_as_csv_and_is_recorded() {
         let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
         let theirs = app.contact_ids(demo::OTHER_ACCOUNT).await;
         let export = |client: &Client, selection: String| {
-            client.post(format!("{}/export", app.base)).form(&[("selection", selection)]).send()
+            client
+                .post(format!("{}/export", app.base))
+                .header("origin", &app.base)
+                .form(&[("selection", selection)])
+                .send()
         };
 
         let response = export(&admin, ids(&mine[..3]).to_string()).await.unwrap();
@@ -489,6 +516,130 @@ async fn an_export_downloads_exactly_the_selection_as_csv_and_is_recorded() {
         let malformed = export(&admin, "{\"kind\":\"everything\"}".into()).await.unwrap();
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
         assert_eq!(app.counts().await, before, "nothing recorded, nothing changed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn requests_from_another_site_are_refused_and_change_nothing() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let user_id = app::db::users::by_email(&app.db, USER.0).await.unwrap().unwrap().id;
+        let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
+        let before = app.counts().await;
+        let delete = delete_request(ids(&mine[..2]), 2, "cross-site-01").to_string();
+        let grant = json!({ "user_id": user_id, "granted": true }).to_string();
+        let url = |path: &str| format!("{}{path}", app.base);
+        // What another site can make a signed-in browser send without a preflight: a
+        // text/plain body holding the JSON, and plain forms.
+        for origin in [Some("http://evil.example"), Some("null"), None] {
+            let with = |request: reqwest::RequestBuilder| match origin {
+                Some(o) => request.header("origin", o),
+                None => request,
+            };
+            let attempts = [
+                with(admin.post(url("/api/delete_contacts"))).header("content-type", "text/plain").body(delete.clone()),
+                with(admin.post(url("/api/set_bulk_delete_permission")))
+                    .header("content-type", "text/plain")
+                    .body(grant.clone()),
+                with(admin.post(url("/export"))).form(&[("selection", ids(&mine[..3]).to_string())]),
+                with(browser().post(url("/api/login"))).form(&[("email", USER.0), ("password", USER.1)]),
+                with(admin.post(url("/api/logout"))),
+            ];
+            for attempt in attempts {
+                let response = attempt.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origin:?} {}", response.url());
+                assert!(response.text().await.unwrap().contains("did not come from this app"));
+            }
+            // A Referer from elsewhere does not help either.
+            let response = admin
+                .post(url("/api/delete_contacts"))
+                .header("referer", "http://evil.example/page")
+                .header("content-type", "application/json")
+                .body(delete.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        }
+        assert_eq!(app.counts().await, before, "no table changed");
+        let (_, viewer) = app.call(&admin, "viewer", json!({})).await;
+        assert_eq!(viewer["account"], demo::DEMO_ACCOUNT, "still signed in: the sign-out was refused too");
+
+        // From the app's own origin (or its pages, by Referer), a JSON call needs a JSON body…
+        let plain =
+            admin.post(url("/api/delete_contacts")).header("origin", &app.base).header("content-type", "text/plain");
+        assert_eq!(plain.body(delete.clone()).send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(app.counts().await, before);
+        // …and then it works.
+        let own = admin.post(url("/api/delete_contacts")).header("referer", format!("{}/contacts", app.base));
+        let response = own.header("content-type", "application/json").body(delete).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(app.contact_ids(demo::DEMO_ACCOUNT).await.len(), mine.len() - 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_smart_lists_saved_with_one_name_at_once_are_one_save_and_a_409() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let body = json!({ "name": "Same name", "search": "", "filter": {} });
+        let saves = (0..8).map(|_| app.call(&admin, "save_smart_list", body.clone()));
+        let answers = futures::future::join_all(saves).await;
+        let statuses: Vec<StatusCode> = answers.iter().map(|(status, _)| *status).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+        for (status, answer) in answers.iter().filter(|(status, _)| *status != StatusCode::OK) {
+            assert_eq!(*status, StatusCode::CONFLICT, "{answer}");
+            assert_eq!(message(answer), "There is already a Smart List named “Same name”.");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers_and_oversized_bodies_get_413() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        for (client, page) in [(&browser(), "/login"), (&admin, "/contacts"), (&admin, "/team")] {
+            let response = client.get(format!("{}{page}", app.base)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{page}");
+            let header =
+                |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            assert_eq!(header("x-content-type-options"), "nosniff", "{page}");
+            assert_eq!(header("referrer-policy"), "same-origin", "{page}");
+            let policy = header("content-security-policy");
+            assert!(
+                policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'self'"),
+                "{page}: {policy}"
+            );
+            // The inline hydration script carries the nonce the policy names, and only it.
+            let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap().to_string();
+            let html = response.text().await.unwrap();
+            assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{page}");
+        }
+        // Two pages, two nonces.
+        let policy = |r: reqwest::Response| r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let first = policy(admin.get(format!("{}/contacts", app.base)).send().await.unwrap());
+        let second = policy(admin.get(format!("{}/contacts", app.base)).send().await.unwrap());
+        assert_ne!(first, second);
+
+        // A body over the limit: 413, and nothing changed.
+        let before = app.counts().await;
+        let huge = format!("{{\"request\": \"{}\"}}", "x".repeat(server::serve::MAX_BODY_BYTES + 1));
+        let response = admin
+            .post(format!("{}/api/delete_contacts", app.base))
+            .header("origin", &app.base)
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(app.counts().await, before);
     })
     .await;
 }

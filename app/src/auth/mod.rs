@@ -2,6 +2,7 @@
 //! database, and the checks every server function makes on the signed-in user.
 
 pub mod gate;
+pub mod origin;
 pub mod password;
 pub mod sessions;
 pub mod throttle;

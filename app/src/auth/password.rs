@@ -18,10 +18,7 @@ pub fn hash(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(AppError::internal)?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(AppError::internal)
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
 }
 
 /// Checked when there is no usable hash (an unknown email, a user without a password),
@@ -40,7 +37,8 @@ pub async fn verify(phc: Option<String>, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         let real = phc.as_deref().and_then(|p| PasswordHash::new(p).ok());
         let stand_in = PasswordHash::new(&STAND_IN).expect("the stand-in hash is a valid PHC string");
-        let matches = Argon2::default().verify_password(password.as_bytes(), real.as_ref().unwrap_or(&stand_in)).is_ok();
+        let matches =
+            Argon2::default().verify_password(password.as_bytes(), real.as_ref().unwrap_or(&stand_in)).is_ok();
         matches && real.is_some()
     })
     .await

@@ -18,7 +18,9 @@ use tokio_util::sync::CancellationToken;
 use super::cascade::{Link, AREAS};
 use super::jobs::{self, now_ms};
 use super::{history, now, selection, Db, Sql, Tx};
-use crate::bulk_action::{self, check_request_key, needs_typed_confirmation, typed_number_matches, Action, Ending, Status};
+use crate::bulk_action::{
+    self, check_request_key, needs_typed_confirmation, typed_number_matches, Action, Ending, Status,
+};
 use crate::error::AppError;
 use crate::model::{AreaCount, DeletePreview, DeleteReport, DeleteRequest, Selection};
 
@@ -168,7 +170,9 @@ pub async fn accept(
     let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)?).await? else {
         drop(tx);
         // A twin request got there first, between our look-up and our insert.
-        return Ok(Accepted::Earlier(find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?));
+        return Ok(Accepted::Earlier(
+            find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?,
+        ));
     };
     let ids = confirmed_ids(db, &mut tx, account_id, request).await?;
     for part in ids.chunks(TARGETS_PER_INSERT) {
@@ -226,10 +230,17 @@ struct JobRow {
 /// Runs the delete job `id`, which `worker` holds, chunk by chunk until no target is
 /// left, a person stops it, `shutdown` is cancelled (the job is released between two
 /// chunks) or another worker took it over.
-pub async fn run(db: &Db, id: i64, worker: &str, settings: RunSettings, shutdown: &CancellationToken) -> Result<RunEnd, AppError> {
+pub async fn run(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    settings: RunSettings,
+    shutdown: &CancellationToken,
+) -> Result<RunEnd, AppError> {
     let mut sql = db.sql("SELECT account_id, contacts_done, rows_done FROM bulk_actions WHERE id = ");
     sql.bind(id);
-    let job: JobRow = db.fetch_all(&sql).await?.pop().ok_or_else(|| AppError::internal(format!("no bulk action {id}")))?;
+    let job: JobRow =
+        db.fetch_all(&sql).await?.pop().ok_or_else(|| AppError::internal(format!("no bulk action {id}")))?;
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let mut totals = Totals { contacts: job.contacts_done, rows };
     let mut failures = 0;
@@ -421,7 +432,9 @@ async fn outcome(db: &Db, record: i64) -> Result<Option<Result<DeleteReport, App
     Ok(match r.status {
         Status::Running => None,
         Status::Done => Some(Ok(totals.report())),
-        Status::Cancelled => Some(Err(bulk_action::stopped_early(Ending::Cancelled, totals.contacts, r.contacts_requested))),
+        Status::Cancelled => {
+            Some(Err(bulk_action::stopped_early(Ending::Cancelled, totals.contacts, r.contacts_requested)))
+        }
         Status::Failed => Some(Err(bulk_action::stopped_early(Ending::Failed, totals.contacts, r.contacts_requested))),
     })
 }
@@ -433,7 +446,9 @@ async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
         match outcome(db, record).await? {
             Some(answer) => return answer,
             None if tokio::time::Instant::now() > deadline => {
-                return Err(AppError::Conflict("This delete is still running. Reload the page in a moment to see the result.".into()))
+                return Err(AppError::Conflict(
+                    "This delete is still running. Reload the page in a moment to see the result.".into(),
+                ))
             }
             None => tokio::time::sleep(Duration::from_millis(100)).await,
         }

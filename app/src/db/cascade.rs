@@ -29,13 +29,23 @@ pub struct Area {
 /// backwards so that children go before their parents.
 pub const AREAS: &[Area] = &[
     Area { table: "conversations", label: "conversations", one: "conversation", link: Link::Contact },
-    Area { table: "messages", label: "messages", one: "message", link: Link::Via { parent: "conversations", column: "conversation_id" } },
+    Area {
+        table: "messages",
+        label: "messages",
+        one: "message",
+        link: Link::Via { parent: "conversations", column: "conversation_id" },
+    },
     Area { table: "notes", label: "notes", one: "note", link: Link::Contact },
     Area { table: "opportunities", label: "opportunities", one: "opportunity", link: Link::Contact },
     Area { table: "tasks", label: "tasks", one: "task", link: Link::Contact },
     Area { table: "appointments", label: "appointments", one: "appointment", link: Link::Contact },
     Area { table: "manual_actions", label: "manual actions", one: "manual action", link: Link::Contact },
-    Area { table: "campaign_enrollments", label: "campaign enrollments", one: "campaign enrollment", link: Link::Contact },
+    Area {
+        table: "campaign_enrollments",
+        label: "campaign enrollments",
+        one: "campaign enrollment",
+        link: Link::Contact,
+    },
 ];
 
 impl Area {

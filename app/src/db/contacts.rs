@@ -40,8 +40,20 @@ pub fn normalize_name(first: &str, last: &str) -> String {
 
 impl NewContact {
     pub const COLUMNS: &'static [&'static str] = &[
-        "account_id", "first_name", "last_name", "email", "phone", "company", "tags", "source",
-        "name_norm", "email_norm", "phone_norm", "created_at", "updated_at", "last_activity_at",
+        "account_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "tags",
+        "source",
+        "name_norm",
+        "email_norm",
+        "phone_norm",
+        "created_at",
+        "updated_at",
+        "last_activity_at",
     ];
 
     /// The values of [`NewContact::COLUMNS`], normalized columns derived here.
@@ -77,7 +89,8 @@ pub async fn insert(db: &Db, account_id: i64, contact: &NewContact) -> Result<i6
 }
 
 /// Every column of [`Contact`], for the list and the export.
-pub(crate) const SELECT_CONTACT: &str = "SELECT id, first_name, last_name, email, phone, company, tags, source, created_at, \
+pub(crate) const SELECT_CONTACT: &str =
+    "SELECT id, first_name, last_name, email, phone, company, tags, source, created_at, \
      updated_at, last_activity_at FROM contacts";
 
 /// The rows a search and a filter match within one account, as a WHERE clause.
@@ -146,7 +159,9 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
     let after = query.after.as_deref().map(Cursor::decode).transpose()?;
     let before = query.before.as_deref().map(Cursor::decode).transpose()?;
     if after.is_some() && before.is_some() {
-        return Err(AppError::bad_request("This page link is not valid (it names two positions). Go back to the first page."));
+        return Err(AppError::bad_request(
+            "This page link is not valid (it names two positions). Go back to the first page.",
+        ));
     }
     Ok((after, before))
 }
@@ -159,7 +174,13 @@ fn push_listed(sql: &mut Sql, account_id: i64, query: &ListQuery, watermark: i64
 }
 
 /// Listed contacts that come before `key` in list order (newest first).
-async fn count_before(db: &Db, account_id: i64, query: &ListQuery, watermark: i64, key: Cursor) -> Result<i64, AppError> {
+async fn count_before(
+    db: &Db,
+    account_id: i64,
+    query: &ListQuery,
+    watermark: i64,
+    key: Cursor,
+) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
     push_listed(&mut sql, account_id, query, watermark);
     // Row-value comparison: "later in time, or same time and higher id" comes first.

@@ -67,12 +67,10 @@ impl Dialect {
     /// none): SQLite keeps it for AUTOINCREMENT tables in sqlite_sequence.
     pub fn id_high_water_statement(self, table: &str) -> String {
         match self {
-            Dialect::Sqlite => format!(
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)"
-            ),
-            Dialect::Postgres => format!(
-                "SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)"
-            ),
+            Dialect::Sqlite => format!("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)"),
+            Dialect::Postgres => {
+                format!("SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)")
+            }
         }
     }
 

@@ -4,8 +4,8 @@
 
 use super::history::{self, Started};
 use super::{now, selection, Db};
-use crate::dates::{iso_moment, Day};
 use crate::bulk_action::{Action, Status};
+use crate::dates::{iso_moment, Day};
 use crate::error::AppError;
 use crate::model::{Contact, Selection};
 
@@ -14,7 +14,16 @@ pub const BATCH: i64 = 1_000;
 
 /// The CSV's columns, in order.
 pub const HEADER: [&str; 11] = [
-    "id", "first_name", "last_name", "email", "phone", "company", "tags", "source", "created_at", "updated_at",
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "source",
+    "created_at",
+    "updated_at",
     "last_activity_at",
 ];
 
@@ -84,7 +93,8 @@ pub async fn start(
     let contacts = selection::count(db, account_id, selection).await?;
     let key = format!("export-{}-{}", now(), rand::random::<u64>());
     let lease_until_ms = super::jobs::now_ms() + lease.as_millis() as i64;
-    let started = Started { account_id, user_id, key: &key, action: Action::Export, selection, contacts, worker, lease_until_ms };
+    let started =
+        Started { account_id, user_id, key: &key, action: Action::Export, selection, contacts, worker, lease_until_ms };
     let record = db.fetch_opt_i64(&history::start_statement(db, &started)?).await?;
     Ok((record.ok_or(AppError::Internal)?, contacts))
 }

@@ -57,7 +57,12 @@ pub fn push_conditions(sql: &mut Sql, account_id: i64, filter: &Filter, now: i64
                 sql.push(" UNION ");
             }
             sql.push("SELECT g.id FROM contacts g WHERE g.account_id = ").bind(account_id);
-            sql.push(" AND g.").push(key).push(" IN (SELECT ").push(key).push(" FROM contacts WHERE account_id = ").bind(account_id);
+            sql.push(" AND g.")
+                .push(key)
+                .push(" IN (SELECT ")
+                .push(key)
+                .push(" FROM contacts WHERE account_id = ")
+                .bind(account_id);
             sql.push(" AND ").push(key).push(" IS NOT NULL GROUP BY ").push(key).push(" HAVING COUNT(*) > 1)");
         }
         sql.push(")");
@@ -78,5 +83,7 @@ pub fn push_conditions(sql: &mut Sql, account_id: i64, filter: &Filter, now: i64
 fn push_older(sql: &mut Sql, key: &str) {
     sql.push("EXISTS (SELECT 1 FROM contacts d WHERE d.account_id = contacts.account_id AND d.");
     sql.push(key).push(" = contacts.").push(key);
-    sql.push(" AND (d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id)))");
+    sql.push(
+        " AND (d.created_at < contacts.created_at OR (d.created_at = contacts.created_at AND d.id < contacts.id)))",
+    );
 }

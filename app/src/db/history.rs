@@ -31,7 +31,12 @@ struct Row {
 
 /// The account's bulk actions (with `only_user`, just that user's; with `id`, just that
 /// one), newest first.
-async fn select(db: &Db, account_id: i64, only_user: Option<i64>, id: Option<i64>) -> Result<Vec<BulkActionRow>, AppError> {
+async fn select(
+    db: &Db,
+    account_id: i64,
+    only_user: Option<i64>,
+    id: Option<i64>,
+) -> Result<Vec<BulkActionRow>, AppError> {
     let mut sql = db.sql(
         "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
          b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested, b.resumed \

@@ -9,13 +9,13 @@ pub mod dialect;
 pub mod export;
 pub mod filter;
 pub mod history;
+pub mod jobs;
 pub mod schema;
-pub mod users;
 pub mod seed;
 pub mod selection;
 pub mod smart_lists;
 pub mod transaction;
-pub mod jobs;
+pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -73,11 +73,8 @@ impl Db {
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             Ok(Db::Postgres(pool))
         } else {
             Err(AppError::bad_request(
@@ -125,13 +122,10 @@ impl Db {
 
     /// Like [`Db::fetch_i64`], for a statement that may select no row or NULL.
     pub async fn fetch_opt_i64(&self, sql: &Sql) -> Result<Option<i64>, AppError> {
-        Ok(on_pool!(self, |pool: E| sqlx::query_scalar_with::<E, Option<i64>, _>(
-            sql.text(),
-            sql.arguments::<E>()?
-        )
-        .fetch_optional(pool)
-        .await?
-        .flatten()))
+        Ok(on_pool!(self, |pool: E| sqlx::query_scalar_with::<E, Option<i64>, _>(sql.text(), sql.arguments::<E>()?)
+            .fetch_optional(pool)
+            .await?
+            .flatten()))
     }
 
     /// Runs a statement; returns the number of rows it changed.

@@ -34,9 +34,9 @@ pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, Ap
 /// How many foreign keys the schema declares (so a check over them is not vacuous).
 pub async fn foreign_key_count(db: &Db) -> Result<i64, AppError> {
     let sql = match db {
-        Db::Sqlite(_) => db.sql(
-            "SELECT COUNT(*) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
-        ),
+        Db::Sqlite(_) => {
+            db.sql("SELECT COUNT(*) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'")
+        }
         Db::Postgres(_) => db.sql(
             "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace",
         ),

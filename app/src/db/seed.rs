@@ -30,21 +30,37 @@ const NEVER_ACTIVE_SHARE: f64 = 0.05;
 const TAGS: &[&str] = &["lead", "customer", "vip", "newsletter", "partner", "cold", "webinar", "trial"];
 const SOURCES: &[&str] = &["Website form", "Facebook ad", "Google ads", "Referral", "CSV import", "Walk-in", "Webinar"];
 const DOMAINS: &[&str] = &["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "proton.me", "example.org"];
-const CAMPAIGNS: &[&str] = &["Welcome series", "Spring promo", "Re-engagement", "Webinar follow-up", "Black Friday", "Monthly newsletter"];
+const CAMPAIGNS: &[&str] =
+    &["Welcome series", "Spring promo", "Re-engagement", "Webinar follow-up", "Black Friday", "Monthly newsletter"];
 const STAGES: &[(&str, &str)] = &[
-    ("New lead", "open"), ("Contacted", "open"), ("Proposal sent", "open"),
-    ("Negotiation", "open"), ("Closed won", "won"), ("Closed lost", "lost"),
+    ("New lead", "open"),
+    ("Contacted", "open"),
+    ("Proposal sent", "open"),
+    ("Negotiation", "open"),
+    ("Closed won", "won"),
+    ("Closed lost", "lost"),
 ];
 const NOTES: &[&str] = &[
-    "Called, left a voicemail.", "Asked for pricing on the annual plan.", "Prefers SMS over email.",
-    "Met at the trade show; interested in a demo.", "Renewal coming up next quarter.",
-    "Not the decision maker; CFO signs off.", "Requested a callback after 3pm.", "Sent the brochure.",
+    "Called, left a voicemail.",
+    "Asked for pricing on the annual plan.",
+    "Prefers SMS over email.",
+    "Met at the trade show; interested in a demo.",
+    "Renewal coming up next quarter.",
+    "Not the decision maker; CFO signs off.",
+    "Requested a callback after 3pm.",
+    "Sent the brochure.",
 ];
-const TASKS: &[&str] = &["Follow up call", "Send proposal", "Check in after demo", "Confirm appointment", "Send invoice"];
+const TASKS: &[&str] =
+    &["Follow up call", "Send proposal", "Check in after demo", "Confirm appointment", "Send invoice"];
 const APPOINTMENTS: &[&str] = &["Discovery call", "Product demo", "Onboarding session", "Quarterly review"];
 const MESSAGES: &[&str] = &[
-    "Hi! Thanks for reaching out.", "Can we move our call to Thursday?", "Here is the quote you asked for.",
-    "Sounds good, talk soon.", "Is this still available?", "Please remove me from the list.", "Got it, thanks!",
+    "Hi! Thanks for reaching out.",
+    "Can we move our call to Thursday?",
+    "Here is the quote you asked for.",
+    "Sounds good, talk soon.",
+    "Is this still available?",
+    "Please remove me from the list.",
+    "Got it, thanks!",
 ];
 
 #[derive(Clone, Debug)]
@@ -133,8 +149,15 @@ impl Batch {
     /// Parents before children, so that every foreign key finds its row.
     fn tables(&self) -> [&Rows; 9] {
         [
-            &self.contacts, &self.conversations, &self.messages, &self.notes, &self.opportunities,
-            &self.tasks, &self.appointments, &self.manual_actions, &self.campaign_enrollments,
+            &self.contacts,
+            &self.conversations,
+            &self.messages,
+            &self.notes,
+            &self.opportunities,
+            &self.tasks,
+            &self.appointments,
+            &self.manual_actions,
+            &self.campaign_enrollments,
         ]
     }
 }
@@ -144,8 +167,21 @@ type Person = (String, String, Option<String>, Option<String>);
 
 /// [`NewContact::COLUMNS`] with the explicit id in front.
 const CONTACT_COLUMNS_WITH_ID: &[&str] = &[
-    "id", "account_id", "first_name", "last_name", "email", "phone", "company", "tags", "source",
-    "name_norm", "email_norm", "phone_norm", "created_at", "updated_at", "last_activity_at",
+    "id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "tags",
+    "source",
+    "name_norm",
+    "email_norm",
+    "phone_norm",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
 ];
 
 /// Creates an account named `options.account_name` and generates its contacts.
@@ -218,11 +254,7 @@ async fn campaigns_of(db: &Db, account_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(ids)
 }
 
-fn generate_contact(
-    rng: &mut StdRng,
-    now: i64,
-    earlier: &mut Vec<Person>,
-) -> NewContact {
+fn generate_contact(rng: &mut StdRng, now: i64, earlier: &mut Vec<Person>) -> NewContact {
     let mut first: String = FirstName().fake_with_rng(rng);
     let mut last: String = LastName().fake_with_rng(rng);
     let mut email = rng.random_bool(0.9).then(|| {
@@ -323,7 +355,12 @@ fn generate_children(
         let value: i64 = rng.random_range(500..50_000) * 100;
         let at = when(rng);
         batch.opportunities.rows.push(vec![
-            contact_id.into(), name.into(), (*stage).into(), value.into(), (*status).into(), at.into(),
+            contact_id.into(),
+            name.into(),
+            (*stage).into(),
+            value.into(),
+            (*status).into(),
+            at.into(),
         ]);
     }
     for _ in 0..rng.random_range(0..=2) {

@@ -3,7 +3,7 @@
 
 use super::contacts::{push_matching, validate_search};
 use super::{now, Arg, Db};
-use crate::error::AppError;
+use crate::error::{AppError, OnConflict};
 use crate::filter::Filter;
 use crate::smart_list::{checked_name, SmartList, SmartListRef};
 
@@ -77,17 +77,29 @@ async fn name_taken(db: &Db, account_id: i64, name: &str, other_than: Option<i64
         sql.push(" AND id <> ").bind(id);
     }
     if db.fetch_i64(&sql).await? > 0 {
-        return Err(AppError::Conflict(format!("There is already a Smart List named “{name}”.")));
+        return Err(name_conflict(name));
     }
     Ok(())
 }
 
+fn name_conflict(name: &str) -> AppError {
+    AppError::Conflict(format!("There is already a Smart List named “{name}”."))
+}
+
 /// Saves the search and filter under a new name.
-pub async fn create(db: &Db, account_id: i64, user_id: Option<i64>, name: &str, search: &str, filter: &Filter) -> Result<SmartList, AppError> {
+pub async fn create(
+    db: &Db,
+    account_id: i64,
+    user_id: Option<i64>,
+    name: &str,
+    search: &str,
+    filter: &Filter,
+) -> Result<SmartList, AppError> {
     let name = checked_name(name).map_err(AppError::BadRequest)?;
     validate(search, filter)?;
     name_taken(db, account_id, &name, None).await?;
-    let mut sql = db.sql("INSERT INTO smart_lists (account_id, name, search, filter, created_by, created_at, updated_at) VALUES ");
+    let mut sql = db
+        .sql("INSERT INTO smart_lists (account_id, name, search, filter, created_by, created_at, updated_at) VALUES ");
     sql.bind_tuple([
         Arg::from(account_id),
         name.as_str().into(),
@@ -98,7 +110,9 @@ pub async fn create(db: &Db, account_id: i64, user_id: Option<i64>, name: &str, 
         now().into(),
     ])
     .push(" RETURNING id");
-    let id = db.fetch_i64(&sql).await?;
+    // The look-up above gives the usual answer; the unique index, the one for a twin
+    // saved at the same moment.
+    let id = db.fetch_i64(&sql).await.on_conflict(|| name_conflict(&name).to_string())?;
     get(db, account_id, id).await
 }
 
@@ -125,7 +139,7 @@ pub async fn rename(db: &Db, account_id: i64, id: i64, name: &str) -> Result<Sma
     name_taken(db, account_id, &name, Some(id)).await?;
     let mut sql = db.sql("UPDATE smart_lists SET name = ");
     sql.bind(name.as_str());
-    change(db, account_id, id, sql).await
+    change(db, account_id, id, sql).await.on_conflict(|| name_conflict(&name).to_string())
 }
 
 /// Deletes the Smart List (its contacts stay).
@@ -140,7 +154,13 @@ pub async fn delete(db: &Db, account_id: i64, id: i64) -> Result<(), AppError> {
 
 /// A selection made in a Smart List: the list must be the account's and still mean
 /// the search and filter the selection carries.
-pub async fn check_selection(db: &Db, account_id: i64, list: &SmartListRef, search: &str, filter: &Filter) -> Result<(), AppError> {
+pub async fn check_selection(
+    db: &Db,
+    account_id: i64,
+    list: &SmartListRef,
+    search: &str,
+    filter: &Filter,
+) -> Result<(), AppError> {
     // Only what the list means is compared: no need to count its contacts.
     let stored = parse(find(db, account_id, list.id).await?)?;
     if stored.name != list.name || stored.search != search.trim() || &stored.filter != filter {

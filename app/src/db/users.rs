@@ -1,7 +1,7 @@
 //! The account's users: sign-in lookups, the Team page and the bulk-delete grant.
 
 use super::{now, Arg, Db};
-use crate::error::AppError;
+use crate::error::{AppError, OnConflict};
 use crate::team::{Role, TeamMember, Viewer};
 
 /// A user as the server knows them, with the name of their account.
@@ -57,6 +57,11 @@ fn select_where(db: &Db) -> super::Sql {
     )
 }
 
+/// How many users there are, in all accounts.
+pub async fn count(db: &Db) -> Result<i64, AppError> {
+    db.fetch_i64(&db.sql("SELECT COUNT(*) FROM users")).await
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     let mut sql = select_where(db);
     sql.push("u.id = ").bind(id);
@@ -70,7 +75,14 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
 }
 
 /// Adds a user; `password_hash` is a PHC string from [`crate::auth::password::hash`].
-pub async fn create(db: &Db, account_id: i64, email: &str, name: &str, role: Role, password_hash: &str) -> Result<i64, AppError> {
+pub async fn create(
+    db: &Db,
+    account_id: i64,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+) -> Result<i64, AppError> {
     let mut sql = db.sql("INSERT INTO users (account_id, email, name, role, password_hash, created_at) VALUES ");
     sql.bind_tuple([
         Arg::from(account_id),
@@ -81,7 +93,7 @@ pub async fn create(db: &Db, account_id: i64, email: &str, name: &str, role: Rol
         now().into(),
     ])
     .push(" RETURNING id");
-    db.fetch_i64(&sql).await
+    db.fetch_i64(&sql).await.on_conflict(|| format!("A user with the email {} exists already.", normalize_email(email)))
 }
 
 /// Sets the user's password hash and takes back any grant (used by the demo reset).

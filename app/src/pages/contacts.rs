@@ -304,7 +304,13 @@ fn RowBox(id: i64, name: String) -> impl IntoView {
 
 /// Once a whole page is ticked: the offer to tick every contact of the list.
 #[component]
-fn SelectAllBanner(search: String, filter: Filter, smart_list: Option<SmartListRef>, total: i64, watermark: i64) -> impl IntoView {
+fn SelectAllBanner(
+    search: String,
+    filter: Filter,
+    smart_list: Option<SmartListRef>,
+    total: i64,
+    watermark: i64,
+) -> impl IntoView {
     let Pick { ticked, page_ids, .. } = expect_context::<Pick>();
     let on_page = page_ids.with_value(Vec::len);
     let list = StoredValue::new((search, filter, smart_list));

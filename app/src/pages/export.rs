@@ -23,7 +23,9 @@ fn submit(selection: &Selection) {
     let Ok(json) = serde_json::to_string(selection) else { return };
     let document = leptos::prelude::document();
     let (Ok(form), Ok(input)) = (document.create_element("form"), document.create_element("input")) else { return };
-    let (Ok(form), Ok(input)) = (form.dyn_into::<web_sys::HtmlFormElement>(), input.dyn_into::<web_sys::HtmlInputElement>()) else {
+    let (Ok(form), Ok(input)) =
+        (form.dyn_into::<web_sys::HtmlFormElement>(), input.dyn_into::<web_sys::HtmlInputElement>())
+    else {
         return;
     };
     form.set_method("post");

@@ -75,7 +75,13 @@ fn yes_no_value(v: Option<bool>) -> &'static str {
 
 /// A yes/no/either choice as a select.
 #[component]
-fn YesNo(name: &'static str, label: &'static str, yes: &'static str, no: &'static str, value: Option<bool>) -> impl IntoView {
+fn YesNo(
+    name: &'static str,
+    label: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    value: Option<bool>,
+) -> impl IntoView {
     let current = yes_no_value(value);
     view! {
         <label class="field">

@@ -6,8 +6,8 @@ use super::frame::SignedIn;
 use crate::api::list_bulk_actions;
 use crate::bulk_action::Status;
 use crate::dates::format_moment;
-use crate::team::Role;
 use crate::model::{plural, BulkActionRow};
+use crate::team::Role;
 
 #[component]
 pub fn BulkActionsPage() -> impl IntoView {
@@ -75,13 +75,7 @@ fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
 
 #[component]
 fn HistoryRow(row: BulkActionRow) -> impl IntoView {
-    let related = row
-        .rows
-        .iter()
-        .filter(|a| a.rows > 0)
-        .map(|a| a.phrase())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let related = row.rows.iter().filter(|a| a.rows > 0).map(|a| a.phrase()).collect::<Vec<_>>().join(", ");
     let contacts = if row.status == Status::Done {
         row.contacts_done.to_string()
     } else {

@@ -47,12 +47,20 @@ impl Ticked {
         match self {
             Ticked::Ids(set) => {
                 for id in ids {
-                    if on { set.insert(*id) } else { set.remove(id) };
+                    if on {
+                        set.insert(*id)
+                    } else {
+                        set.remove(id)
+                    };
                 }
             }
             Ticked::All { except, .. } => {
                 for id in ids {
-                    if on { except.remove(id) } else { except.insert(*id) };
+                    if on {
+                        except.remove(id)
+                    } else {
+                        except.insert(*id)
+                    };
                 }
             }
         }
@@ -129,7 +137,14 @@ mod tests {
         assert_eq!(t.coverage(&[76, 77]), (false, true));
         assert_eq!(
             t.selection(),
-            Some(Selection::All { search: "ann".into(), filter, smart_list: None, except: vec![77], watermark: 900, as_of: None })
+            Some(Selection::All {
+                search: "ann".into(),
+                filter,
+                smart_list: None,
+                except: vec![77],
+                watermark: 900,
+                as_of: None
+            })
         );
         t.set_many(&[76, 77], true);
         assert_eq!(t.count(), 120);

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{list_team, set_bulk_delete_permission};
 use super::live::use_live;
+use crate::api::{list_team, set_bulk_delete_permission};
 use crate::team::{Role, Team, TeamMember, BULK_DELETE_PERMISSION};
 
 /// The last change's outcome: a confirmation or an error.
@@ -83,7 +83,8 @@ fn MemberRow(member: TeamMember, can_manage: bool) -> impl IntoView {
     let permission = if member.role == Role::Admin {
         view! { <span>"Always (admin)"</span> }.into_any()
     } else {
-        view! { <Grant id=member.id name=member.name.clone() granted=member.granted_bulk_delete can_manage/> }.into_any()
+        view! { <Grant id=member.id name=member.name.clone() granted=member.granted_bulk_delete can_manage/> }
+            .into_any()
     };
     view! {
         <tr>
