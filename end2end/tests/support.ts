@@ -3,8 +3,9 @@ import { APIRequestContext, expect as baseExpect, Page, test as base } from '@pl
 import { databaseUrl, dbFile, port, root, serverBinary } from '../env';
 
 /** Every test fails on an uncaught error in any of its pages (a client that throws
- *  while starting or hydrating leaves a page that renders but never responds). The
- *  specs import `test` and `expect` from here, never from '@playwright/test'. */
+ *  while starting or hydrating leaves a page that renders but never responds), and on
+ *  anything the Content-Security-Policy blocked (the browser reports it on the console).
+ *  The specs import `test` and `expect` from here, never from '@playwright/test'. */
 export const test = base.extend<{ failOnPageError: void }>({
   failOnPageError: [
     async ({ context }, use) => {
@@ -13,8 +14,13 @@ export const test = base.extend<{ failOnPageError: void }>({
         const error = e.error();
         errors.push(`${e.page()?.url() ?? 'a page'}: ${error.stack ?? error.message}`);
       });
+      context.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+          errors.push(`${message.page()?.url() ?? 'a page'}: ${message.text()}`);
+        }
+      });
       await use();
-      baseExpect(errors, 'uncaught errors in the page').toEqual([]);
+      baseExpect(errors, 'uncaught errors in the page, or resources the CSP blocked').toEqual([]);
     },
     { auto: true },
   ],
