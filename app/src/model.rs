@@ -112,6 +112,12 @@ pub enum Selection {
 }
 
 impl Selection {
+    /// Every contact matching `search` and `filter` among those up to `watermark`, none
+    /// excepted, not from a Smart List.
+    pub fn all(search: impl Into<String>, filter: Filter, watermark: i64) -> Selection {
+        Selection::All { search: search.into(), filter, smart_list: None, except: vec![], watermark, as_of: None }
+    }
+
     /// The same selection, with relative filters fixed at `moment` unless they are already.
     pub fn pinned_at(mut self, moment: i64) -> Selection {
         if let Selection::All { as_of, .. } = &mut self {

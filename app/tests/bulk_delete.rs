@@ -98,14 +98,7 @@ async fn select_all_deletes_the_search_matches_except_the_unticked() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let matching = Selection::All {
-            as_of: None,
-            search: "gmail".into(),
-            filter: Filter::default(),
-            smart_list: None,
-            except: vec![],
-            watermark: mark,
-        };
+        let matching = Selection::all("gmail", Filter::default(), mark);
         let mut matches = Vec::new();
         let mut sql = db.sql("");
         selection::push_ids(&mut sql, a, &matching);
@@ -154,14 +147,7 @@ async fn contacts_created_after_the_selection_are_not_deleted() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
         let mark = watermark(&db).await.unwrap();
-        let chosen = Selection::All {
-            as_of: None,
-            search: "gmail".into(),
-            filter: Filter::default(),
-            smart_list: None,
-            except: vec![],
-            watermark: mark,
-        };
+        let chosen = Selection::all("gmail", Filter::default(), mark);
         let counted = preview(&db, a, &chosen).await.unwrap().contacts;
         // While the user reads the dialog, a matching contact arrives.
         let late =
@@ -256,14 +242,7 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
         fail_on_delete_of(&db, ids[24]).await; // in the third chunk of ten
-        let everything = Selection::All {
-            as_of: None,
-            search: String::new(),
-            filter: Filter::default(),
-            smart_list: None,
-            except: vec![],
-            watermark: watermark(&db).await.unwrap(),
-        };
+        let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
         let before = rows_per_contact(&db).await;
 
         let err = delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10)
@@ -314,14 +293,7 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
     on_each_engine(|db| async move {
         let (a, b) = two_accounts(&db).await;
         let ids = ids_of(&db, a).await;
-        let everything = Selection::All {
-            as_of: None,
-            search: String::new(),
-            filter: Filter::default(),
-            smart_list: None,
-            except: vec![],
-            watermark: watermark(&db).await.unwrap(),
-        };
+        let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
         let before = rows_per_contact(&db).await;
         let lease = std::time::Duration::from_secs(30);
         let req = request(&db, a, everything, 300, Some("300"), "stop-me-01").await;
@@ -390,14 +362,7 @@ async fn a_double_submit_deletes_once_and_reports_the_same() {
 async fn large_and_whole_account_deletes_need_the_typed_number() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;
-        let all = Selection::All {
-            as_of: None,
-            search: String::new(),
-            filter: Filter::default(),
-            smart_list: None,
-            except: vec![],
-            watermark: watermark(&db).await.unwrap(),
-        };
+        let all = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
         let p = preview(&db, a, &all).await.unwrap();
         assert!(p.whole_account && p.needs_typed_confirmation && p.contacts == 300);
         let counts = table_counts(&db).await;
@@ -459,39 +424,9 @@ async fn malformed_selections_are_refused_and_change_nothing() {
         let bad = [
             (Selection::Ids { ids: vec![] }, "No contacts are selected."),
             (Selection::Ids { ids: (1..=10_001).collect() }, "at most 10000"),
-            (
-                Selection::All {
-                    as_of: None,
-                    search: String::new(),
-                    filter: Filter::default(),
-                    smart_list: None,
-                    except: vec![],
-                    watermark: mark + 1_000,
-                },
-                "Reload the list",
-            ),
-            (
-                Selection::All {
-                    as_of: None,
-                    search: String::new(),
-                    filter: Filter::default(),
-                    smart_list: None,
-                    except: vec![],
-                    watermark: -1,
-                },
-                "Reload the list",
-            ),
-            (
-                Selection::All {
-                    as_of: None,
-                    search: "x".repeat(201),
-                    filter: Filter::default(),
-                    smart_list: None,
-                    except: vec![],
-                    watermark: mark,
-                },
-                "too long",
-            ),
+            (Selection::all("", Filter::default(), mark + 1_000), "Reload the list"),
+            (Selection::all("", Filter::default(), -1), "Reload the list"),
+            (Selection::all("x".repeat(201), Filter::default(), mark), "too long"),
             (
                 Selection::All {
                     as_of: None,

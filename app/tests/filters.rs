@@ -173,14 +173,7 @@ async fn select_all_under_a_filter_deletes_exactly_the_matches() {
             duplicates: Some(Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: true }),
             ..Default::default()
         };
-        let all = Selection::All {
-            as_of: None,
-            search: String::new(),
-            filter: extra.clone(),
-            smart_list: None,
-            except: vec![],
-            watermark: watermark(&db).await.unwrap(),
-        };
+        let all = Selection::all("", extra.clone(), watermark(&db).await.unwrap());
         assert_eq!(all.describe(), "All contacts matching: duplicates, all but the oldest (same email or phone)");
         let report = delete(&db, a, None, &request(&db, a, all, 2, "dupes-all-1").await, 1).await.unwrap();
         assert_eq!(report.contacts, 2);
@@ -230,14 +223,7 @@ async fn malformed_filters_are_refused_and_change_nothing() {
         for filter in bad {
             let err = list(&db, a, &query("", filter.clone())).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");
-            let all = Selection::All {
-                as_of: None,
-                search: String::new(),
-                filter: filter.clone(),
-                smart_list: None,
-                except: vec![],
-                watermark: watermark(&db).await.unwrap(),
-            };
+            let all = Selection::all("", filter.clone(), watermark(&db).await.unwrap());
             assert!(matches!(preview(&db, a, &all).await, Err(AppError::BadRequest(_))), "{filter:?}");
             let err = delete(&db, a, None, &request(&db, a, all, 7, "bad-filter-1").await, 5).await.unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{filter:?}: {err:?}");

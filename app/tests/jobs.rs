@@ -38,14 +38,7 @@ async fn accounts(db: &Db) -> (i64, i64) {
 }
 
 async fn everything(db: &Db) -> Selection {
-    Selection::All {
-        search: String::new(),
-        filter: Filter::default(),
-        smart_list: None,
-        except: vec![],
-        watermark: watermark(db).await.unwrap(),
-        as_of: None,
-    }
+    Selection::all("", Filter::default(), watermark(db).await.unwrap())
 }
 
 /// A runner of its own (a server process), with one contact per chunk.
@@ -86,7 +79,7 @@ async fn targets_left(db: &Db, job: i64) -> i64 {
 async fn a_swap_of_five_contacts_is_refused_and_deletes_nothing() {
     on_each_engine(|db| async move {
         let (a, _) = accounts(&db).await;
-        let gmail = Selection::All { search: "gmail".into(), filter: Filter::default(), smart_list: None, except: vec![], watermark: watermark(&db).await.unwrap(), as_of: None };
+        let gmail = Selection::all("gmail", Filter::default(), watermark(&db).await.unwrap());
         let shown = preview(&db, a, &gmail).await.unwrap();
         assert!(shown.contacts > 20, "{}", shown.contacts);
         let mut request = confirmed_request(&db, a, gmail.clone(), shown.contacts, None, "swap-test-1").await;
@@ -134,14 +127,7 @@ async fn relative_filters_mean_the_moment_of_the_preview() {
     on_each_engine(|db| async move {
         let (a, _) = accounts(&db).await;
         let inactive = Filter { inactive_days: Some(365), ..Filter::default() };
-        let selection = Selection::All {
-            search: String::new(),
-            filter: inactive,
-            smart_list: None,
-            except: vec![],
-            watermark: watermark(&db).await.unwrap(),
-            as_of: None,
-        };
+        let selection = Selection::all("", inactive, watermark(&db).await.unwrap());
         let shown = preview(&db, a, &selection).await.unwrap();
         assert!((shown.as_of - app::db::now()).abs() <= 2, "the preview says when it counted");
         // Pinned at that moment, the selection means what the preview counted, however

@@ -46,14 +46,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     );
 
     let started = Instant::now();
-    let everything = Selection::All {
-        as_of: None,
-        search: String::new(),
-        filter: Filter::default(),
-        smart_list: None,
-        except: vec![],
-        watermark: watermark(db).await?,
-    };
+    let everything = Selection::all("", Filter::default(), watermark(db).await?);
     let preview = bulk_delete::preview(db, product.account_id, &everything).await?;
     println!(
         "  the confirm dialog's preview (ids, fingerprint, counts per area): {:.2} s",

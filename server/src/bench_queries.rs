@@ -104,14 +104,7 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
     }
 
     // Export of the whole account, batch by batch into nowhere (as the download does).
-    let everything = Selection::All {
-        as_of: None,
-        search: String::new(),
-        filter: Filter::default(),
-        smart_list: None,
-        except: vec![],
-        watermark: watermark(db).await?,
-    };
+    let everything = Selection::all("", Filter::default(), watermark(db).await?);
     reset_peak_rss();
     let before = peak_rss_mib();
     let started = Instant::now();

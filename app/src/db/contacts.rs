@@ -39,7 +39,9 @@ pub fn normalize_name(first: &str, last: &str) -> String {
 }
 
 impl NewContact {
-    pub const COLUMNS: &'static [&'static str] = &[
+    /// The columns of a contact, its id first (the generator writes ids itself).
+    pub const COLUMNS_WITH_ID: &'static [&'static str] = &[
+        "id",
         "account_id",
         "first_name",
         "last_name",
@@ -55,6 +57,11 @@ impl NewContact {
         "updated_at",
         "last_activity_at",
     ];
+    /// The columns written for a new contact: all but the id.
+    pub const COLUMNS: &'static [&'static str] = match Self::COLUMNS_WITH_ID.split_first() {
+        Some((_, rest)) => rest,
+        None => &[],
+    };
 
     /// The values of [`NewContact::COLUMNS`], normalized columns derived here.
     pub fn values(&self, account_id: i64) -> Vec<Arg> {

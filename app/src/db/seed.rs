@@ -128,7 +128,7 @@ struct Batch {
 impl Batch {
     fn new() -> Batch {
         Batch {
-            contacts: Rows::new("contacts", CONTACT_COLUMNS_WITH_ID),
+            contacts: Rows::new("contacts", NewContact::COLUMNS_WITH_ID),
             conversations: Rows::new("conversations", &["id", "contact_id", "channel", "last_message_at"]),
             messages: Rows::new("messages", &["conversation_id", "direction", "body", "sent_at"]),
             notes: Rows::new("notes", &["contact_id", "body", "created_at"]),
@@ -165,25 +165,6 @@ impl Batch {
 /// First name, last name, email, phone of a generated person.
 type Person = (String, String, Option<String>, Option<String>);
 
-/// [`NewContact::COLUMNS`] with the explicit id in front.
-const CONTACT_COLUMNS_WITH_ID: &[&str] = &[
-    "id",
-    "account_id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "tags",
-    "source",
-    "name_norm",
-    "email_norm",
-    "phone_norm",
-    "created_at",
-    "updated_at",
-    "last_activity_at",
-];
-
 /// Creates an account named `options.account_name` and generates its contacts.
 pub async fn seed_account(db: &Db, options: &SeedOptions) -> Result<SeedReport, AppError> {
     let account_id = accounts::create(db, &options.account_name).await?;
@@ -194,7 +175,6 @@ pub async fn seed_account(db: &Db, options: &SeedOptions) -> Result<SeedReport, 
 /// account. Ids are assigned here (the generator must be the only writer of contacts
 /// while it runs), then the engine's id sequences are moved past them.
 pub async fn seed_contacts(db: &Db, account_id: i64, options: &SeedOptions) -> Result<SeedReport, AppError> {
-    debug_assert_eq!(&CONTACT_COLUMNS_WITH_ID[1..], NewContact::COLUMNS);
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(options.seed);
     let campaigns = campaigns_of(db, account_id).await?;
