@@ -118,3 +118,28 @@ test('a malformed filter in the URL gets a clear message and lists nothing', asy
   expect(range!.status()).toBe(400);
   await expect(page.getByRole('alert')).toContainText('The date range is empty');
 });
+
+test('every control of the filter panel fits the panel, at laptop and phone widths', async ({ page }) => {
+  const controls = (page: Page) => [
+    ...['Tag is', 'Tag is not', 'Source', 'Created on or after', 'Created before', 'Last activity older than (days)']
+      .map((label) => [label, page.getByLabel(label, { exact: true })] as const),
+    // A select's name includes its chosen option ("Email Any").
+    ...['Email', 'Phone', 'Duplicates'].map((label) => [label, page.getByRole('combobox', { name: new RegExp(`^${label}`) })] as const),
+    ...['Never active', 'All but the oldest of each group'].map((label) => [label, page.getByRole('checkbox', { name: label })] as const),
+  ];
+  for (const size of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    await open(page);
+    await page.getByText('Filters', { exact: true }).click();
+    const panel = await page.getByRole('group', { name: 'Filters' }).boundingBox();
+    expect(panel).not.toBeNull();
+    for (const [label, control] of controls(page)) {
+      await expect(control).toBeVisible();
+      const box = (await control.boundingBox())!;
+      expect(box.x, `${label} at ${size.width} px`).toBeGreaterThanOrEqual(panel!.x - 0.5);
+      expect(box.x + box.width, `${label} at ${size.width} px`).toBeLessThanOrEqual(panel!.x + panel!.width + 0.5);
+    }
+    const apply = (await page.getByRole('button', { name: 'Apply filters' }).boundingBox())!;
+    expect(apply.x + apply.width).toBeLessThanOrEqual(size.width);
+  }
+});
