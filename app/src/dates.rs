@@ -4,16 +4,19 @@
 //! instead of a formatting and parsing library.
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const SECONDS_PER_DAY: i64 = 86_400;
+/// Seconds in a day (UTC has no leap seconds in epoch time).
+pub const SECONDS_PER_DAY: i64 = 86_400;
 
-/// One calendar day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One calendar day. Only a real day can be one: it is made by [`Day::parse`] (or from a
+/// moment), and read from JSON or a URL the same way, so "2025-02-30" is refused where
+/// it comes in. Ordered by time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day {
-    pub year: i64,
+    year: i64,
     /// 1 to 12.
-    pub month: u32,
+    month: u32,
     /// 1 to 31.
-    pub day: u32,
+    day: u32,
 }
 
 impl Day {
@@ -70,10 +73,34 @@ impl Day {
         ((1900..=9999).contains(&year) && (1..=12).contains(&month) && Day::from_days(candidate.days()) == candidate)
             .then_some(candidate)
     }
+}
 
+impl std::fmt::Display for Day {
     /// "2025-03-04".
-    pub fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::str::FromStr for Day {
+    type Err = String;
+
+    /// [`Day::parse`], with the refusal in words.
+    fn from_str(text: &str) -> Result<Day, String> {
+        Day::parse(text).ok_or_else(|| format!("“{text}” is not a date: use the form 2025-01-31."))
+    }
+}
+
+/// Written as "2025-03-04", as in URLs and stored Smart Lists.
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Day, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -92,7 +119,7 @@ pub fn format_moment(epoch_seconds: i64) -> String {
 /// "2025-03-04T17:05:09Z" (ISO 8601, for files).
 pub fn iso_moment(epoch_seconds: i64) -> String {
     let (hours, minutes, seconds) = time_of_day(epoch_seconds);
-    format!("{}T{hours:02}:{minutes:02}:{seconds:02}Z", Day::of(epoch_seconds).iso())
+    format!("{}T{hours:02}:{minutes:02}:{seconds:02}Z", Day::of(epoch_seconds))
 }
 
 fn time_of_day(epoch_seconds: i64) -> (i64, i64, i64) {
@@ -160,6 +187,19 @@ mod tests {
         ] {
             assert_eq!(Day::parse(bad), None, "{bad:?}");
         }
-        assert_eq!(Day::parse("2000-02-29").map(|d| d.iso()), Some("2000-02-29".to_string()));
+        assert_eq!(Day::parse("2000-02-29").map(|d| d.to_string()), Some("2000-02-29".to_string()));
+    }
+
+    #[test]
+    fn a_day_reads_and_writes_json_as_its_date_and_refuses_any_other() {
+        let day: Day = serde_json::from_str(r#""2025-03-04""#).unwrap();
+        assert_eq!(day, Day { year: 2025, month: 3, day: 4 });
+        assert_eq!(serde_json::to_string(&day).unwrap(), r#""2025-03-04""#);
+        for bad in [r#""2025-02-30""#, r#""2025-3-4""#, r#""""#, "20250304", "null"] {
+            let err = serde_json::from_str::<Day>(bad).unwrap_err().to_string();
+            assert!(err.contains("date") || err.contains("string"), "{bad}: {err}");
+        }
+        assert!(Day::parse("2024-12-31") < Day::parse("2025-01-01"));
+        assert_eq!("2025-13-01".parse::<Day>(), Err("“2025-13-01” is not a date: use the form 2025-01-31.".into()));
     }
 }

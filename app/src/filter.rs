@@ -13,6 +13,8 @@ pub const MAX_FILTER_VALUES: usize = 20;
 pub const MAX_VALUE_CHARS: usize = 60;
 /// "Last activity older than N days": N from 1 to this.
 pub const MAX_INACTIVE_DAYS: u32 = 36_500;
+/// The longest text of a tag or source field: every value, comma separated.
+pub const MAX_LIST_CHARS: usize = MAX_FILTER_VALUES * (MAX_VALUE_CHARS + 2);
 
 /// Which contacts count as copies of each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,10 +71,10 @@ pub struct Filter {
     pub not_tags: Vec<String>,
     /// Came from one of these sources.
     pub sources: Vec<String>,
-    /// Created on or after this day (YYYY-MM-DD, UTC).
-    pub created_from: Option<String>,
-    /// Created before this day (YYYY-MM-DD, UTC).
-    pub created_before: Option<String>,
+    /// Created on or after this day (UTC; "YYYY-MM-DD" in URLs and JSON).
+    pub created_from: Option<Day>,
+    /// Created before this day (UTC).
+    pub created_before: Option<Day>,
     /// Last activity more than this many days ago (contacts never active are not included).
     pub inactive_days: Option<u32>,
     /// No activity ever recorded.
@@ -84,8 +86,10 @@ pub struct Filter {
     pub duplicates: Option<Duplicates>,
 }
 
-/// The URL's names of the filter's fields (`/contacts?tag=lead&inactive=365`).
-mod param {
+/// The URL's names of the list's parameters (`/contacts?q=ann&tag=lead&inactive=365`):
+/// the filter's fields, and the search, Smart List and page position beside them. The
+/// forms name their fields with these, and the server reads them back with these.
+pub mod param {
     pub const TAG: &str = "tag";
     pub const NOT_TAG: &str = "not_tag";
     pub const SOURCE: &str = "source";
@@ -97,8 +101,15 @@ mod param {
     pub const HAS_PHONE: &str = "has_phone";
     pub const DUPLICATES: &str = "duplicates";
     pub const KEEP_OLDEST: &str = "keep_oldest";
+    /// The search.
+    pub const SEARCH: &str = "q";
+    /// The Smart List the list was opened from.
+    pub const SMART_LIST: &str = "list";
+    /// The page position: the page after, or before, this cursor.
+    pub const AFTER: &str = "after";
+    pub const BEFORE: &str = "before";
     /// Names the list itself uses beside the filter's.
-    pub const LIST: [&str; 4] = ["q", "after", "before", "list"];
+    pub const LIST: [&str; 4] = [SEARCH, AFTER, BEFORE, SMART_LIST];
 }
 
 /// One active filter, as a removable chip shows it.
@@ -115,11 +126,6 @@ fn yes_no(text: &str, name: &str) -> Result<bool, String> {
         "no" | "false" | "0" => Ok(false),
         _ => Err(format!("The filter “{name}” must be yes or no, not “{text}”.")),
     }
-}
-
-/// Parses a YYYY-MM-DD day; returns its first second (UTC) as epoch seconds.
-pub fn day_start(day: &str) -> Result<i64, String> {
-    Day::parse(day).map(Day::start).ok_or_else(|| format!("“{day}” is not a date: use the form 2025-01-31."))
 }
 
 impl Filter {
@@ -146,8 +152,8 @@ impl Filter {
                 param::TAG => f.tags.extend(list(value).iter().map(|t| t.to_lowercase())),
                 param::NOT_TAG => f.not_tags.extend(list(value).iter().map(|t| t.to_lowercase())),
                 param::SOURCE => f.sources.extend(list(value)),
-                param::CREATED_FROM => f.created_from = Some(value.to_string()),
-                param::CREATED_BEFORE => f.created_before = Some(value.to_string()),
+                param::CREATED_FROM => f.created_from = Some(value.parse()?),
+                param::CREATED_BEFORE => f.created_before = Some(value.parse()?),
                 param::INACTIVE => {
                     f.inactive_days = Some(value.parse().map_err(|_| {
                         format!(
@@ -185,11 +191,11 @@ impl Filter {
         out.extend(self.tags.iter().map(|t| (param::TAG, t.clone())));
         out.extend(self.not_tags.iter().map(|t| (param::NOT_TAG, t.clone())));
         out.extend(self.sources.iter().map(|s| (param::SOURCE, s.clone())));
-        if let Some(d) = &self.created_from {
-            out.push((param::CREATED_FROM, d.clone()));
+        if let Some(d) = self.created_from {
+            out.push((param::CREATED_FROM, d.to_string()));
         }
-        if let Some(d) = &self.created_before {
-            out.push((param::CREATED_BEFORE, d.clone()));
+        if let Some(d) = self.created_before {
+            out.push((param::CREATED_BEFORE, d.to_string()));
         }
         if let Some(n) = self.inactive_days {
             out.push((param::INACTIVE, n.to_string()));
@@ -230,9 +236,7 @@ impl Filter {
                 }
             }
         }
-        let from = self.created_from.as_deref().map(day_start).transpose()?;
-        let before = self.created_before.as_deref().map(day_start).transpose()?;
-        if let (Some(from), Some(before)) = (from, before) {
+        if let (Some(from), Some(before)) = (self.created_from, self.created_before) {
             if from >= before {
                 return Err("The date range is empty: “created on or after” must be before “created before”.".into());
             }
@@ -284,10 +288,10 @@ impl Filter {
         if !self.sources.is_empty() {
             add(format!("source is {}", self.sources.join(" or ")), &|f| f.sources.clear());
         }
-        if let Some(d) = &self.created_from {
+        if let Some(d) = self.created_from {
             add(format!("created on or after {d}"), &|f| f.created_from = None);
         }
-        if let Some(d) = &self.created_before {
+        if let Some(d) = self.created_before {
             add(format!("created before {d}"), &|f| f.created_before = None);
         }
         if let Some(n) = self.inactive_days {
@@ -329,8 +333,8 @@ mod tests {
             tags: vec!["lead".into(), "vip".into()],
             not_tags: vec!["cold".into()],
             sources: vec!["Website".into()],
-            created_from: Some("2025-01-01".into()),
-            created_before: Some("2025-07-01".into()),
+            created_from: Day::parse("2025-01-01"),
+            created_before: Day::parse("2025-07-01"),
             inactive_days: Some(365),
             has_email: Some(true),
             has_phone: Some(false),
@@ -381,5 +385,25 @@ mod tests {
         assert_eq!(form.tags, vec!["lead".to_string(), "vip".to_string()]);
         assert_eq!(form.sources, vec!["Referral".to_string()]);
         assert_eq!(form.inactive_days, None);
+    }
+
+    /// A date that is not a day never becomes part of a filter, by URL or by JSON (a
+    /// server function's argument, a stored Smart List): it is refused, not dropped,
+    /// so it cannot widen a selection.
+    #[test]
+    fn dates_are_days_or_refused() {
+        let f = parse(&[("created_from", "2024-02-29"), ("created_before", "2025-01-01")]).unwrap();
+        assert_eq!(f.created_from, Day::parse("2024-02-29"));
+        assert_eq!(f.to_query(), vec![("created_from", "2024-02-29".into()), ("created_before", "2025-01-01".into())]);
+        for bad in ["2025-02-30", "2025-06-1", "yesterday", "2025-06-01' OR 1=1"] {
+            let err = parse(&[("created_before", bad)]).unwrap_err();
+            assert!(err.contains("is not a date"), "{bad}: {err}");
+        }
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(json.contains(r#""created_from":"2024-02-29""#), "{json}");
+        assert_eq!(serde_json::from_str::<Filter>(&json).unwrap(), f);
+        for bad in [r#"{"created_from":"2025-02-30"}"#, r#"{"created_before":"01/02/2025"}"#, r#"{"created_from":5}"#] {
+            assert!(serde_json::from_str::<Filter>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -13,8 +13,6 @@ pub struct SmartList {
     pub name: String,
     pub search: String,
     pub filter: Filter,
-    /// Its contacts now.
-    pub contacts: i64,
 }
 
 /// Which Smart List a selection was made in (the server checks it is the caller's

@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use app::dates::Day;
 use app::db::bulk_delete::{delete, preview};
 use app::db::contacts::{list, watermark, NewContact};
 use app::db::{now, selection, Db};
@@ -94,11 +95,11 @@ async fn each_filter_alone_and_with_a_search() {
             ("tag is lead and vip", Filter { tags: vec!["lead".into(), "vip".into()], ..f() }, "", vec![1]),
             ("tag is not lead", Filter { not_tags: vec!["lead".into()], ..f() }, "", vec![2, 3, 4, 6]),
             ("source", Filter { sources: vec!["referral".into(), "Walk-in".into()], ..f() }, "", vec![1, 4, 6]),
-            ("created from", Filter { created_from: Some("2025-03-01".into()), ..f() }, "", vec![0, 3, 4, 5]),
-            ("created before", Filter { created_before: Some("2024-12-31".into()), ..f() }, "", vec![1, 2]),
+            ("created from", Filter { created_from: Day::parse("2025-03-01"), ..f() }, "", vec![0, 3, 4, 5]),
+            ("created before", Filter { created_before: Day::parse("2024-12-31"), ..f() }, "", vec![1, 2]),
             (
                 "created between",
-                Filter { created_from: Some("2024-01-01".into()), created_before: Some("2025-06-01".into()), ..f() },
+                Filter { created_from: Day::parse("2024-01-01"), created_before: Day::parse("2025-06-01"), ..f() },
                 "",
                 vec![0, 1, 6],
             ),
@@ -208,10 +209,9 @@ async fn malformed_filters_are_refused_and_change_nothing() {
         let (a, _) = account_with(&db, "A", &people()).await;
         let counts = table_counts(&db).await;
         let bad = [
-            Filter { created_from: Some("2025-02-30".into()), ..Default::default() },
             Filter {
-                created_from: Some("2025-06-01".into()),
-                created_before: Some("2025-01-01".into()),
+                created_from: Day::parse("2025-06-01"),
+                created_before: Day::parse("2025-01-01"),
                 ..Default::default()
             },
             Filter { inactive_days: Some(0), ..Default::default() },

@@ -377,3 +377,48 @@ test('each delete is recorded in Bulk Actions, reachable from the navigation and
   await toolbar(page).getByRole('link', { name: 'History' }).click();
   await expect(page.getByRole('heading', { name: 'Bulk Actions' })).toBeVisible();
 });
+
+test('shift-click ticks or clears the rows from the last clicked one; Space toggles a focused row', async ({ page }) => {
+  await open(page);
+  const box = (i: number) => bodyRows(page).nth(i).getByRole('checkbox');
+  const expectTicked = async (rows: number[]) => {
+    for (let i = 0; i < 10; i++) {
+      if (rows.includes(i)) await expect(box(i), `row ${i}`).toBeChecked();
+      else await expect(box(i), `row ${i}`).not.toBeChecked();
+    }
+    await expect(toolbar(page)).toContainText(`${rows.length} selected`);
+  };
+
+  // Downwards: rows 1 to 5.
+  await box(1).click();
+  await box(5).click({ modifiers: ['Shift'] });
+  await expectTicked([1, 2, 3, 4, 5]);
+  // Clearing works the same way, and upwards: row 3, then Shift on row 2, clears both.
+  await box(3).click();
+  await box(2).click({ modifiers: ['Shift'] });
+  await expectTicked([1, 4, 5]);
+  // From the keyboard: Space on a focused box, and Shift+click from it to row 9.
+  await box(7).focus();
+  await page.keyboard.press('Space');
+  await expectTicked([1, 4, 5, 7]);
+  await page.keyboard.press('Space');
+  await expectTicked([1, 4, 5]);
+  await box(8).focus();
+  await page.keyboard.press('Space');
+  await box(9).click({ modifiers: ['Shift'] });
+  await expectTicked([1, 4, 5, 8, 9]);
+  await expect(headerBox(page)).toHaveJSProperty('indeterminate', true);
+
+  // What is deleted is what was ticked.
+  const names = await rowNames(page);
+  const before = demo();
+  await openDeleteDialog(page);
+  await expect(dialog(page).getByRole('heading', { name: 'Delete 5 contacts?' })).toBeVisible();
+  const impact = await shownImpact(page);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 5 contacts' })).toBeVisible();
+  expectRemoved(before, impact, 5);
+  const left = await rowNames(page);
+  // The list keeps its order: the rows that were not ticked close up.
+  expect(left.slice(0, 5)).toEqual([0, 2, 3, 6, 7].map((i) => names[i]));
+});

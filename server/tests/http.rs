@@ -252,6 +252,13 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
             ("update_smart_list", json!({ "id": their_list, "search": "", "filter": {} }), StatusCode::NOT_FOUND),
             ("rename_smart_list", json!({ "id": their_list, "name": "Mine now" }), StatusCode::NOT_FOUND),
             ("delete_smart_list", json!({ "id": their_list }), StatusCode::NOT_FOUND),
+            ("smart_list_count", json!({ "id": their_list }), StatusCode::NOT_FOUND),
+            // A date that is not a day: refused, never dropped (it would widen the list).
+            (
+                "list_contacts",
+                json!({ "query": { "search": "", "filter": { "created_before": "2025-02-30" }, "after": null, "before": null } }),
+                StatusCode::BAD_REQUEST,
+            ),
             (
                 "delete_contacts",
                 delete_request(
@@ -290,6 +297,8 @@ async fn an_account_sees_and_deletes_only_its_own_contacts() {
         assert_eq!(history, json!([]));
         let (_, lists) = app.call(&other, "smart_lists", json!({})).await;
         assert_eq!(lists[0]["name"], "Theirs", "their Smart List is untouched");
+        let (status, count) = app.call(&other, "smart_list_count", json!({ "id": their_list })).await;
+        assert_eq!((status, count), (StatusCode::OK, json!(theirs.len())), "counted in their own account");
         let (_, team) = app.call(&other, "team", json!({})).await;
         let emails: Vec<&str> = team["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
         assert_eq!(emails, vec![OTHER_ADMIN.0]);

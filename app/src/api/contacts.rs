@@ -12,13 +12,7 @@ use crate::model::{BulkActionRow, ContactPage, DeletePreview, DeleteRequest, Lis
 #[server(endpoint = "list_contacts", input = Json)]
 pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
     use crate::db::contacts;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            contacts::list(&db, user.account_id, &query).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move { contacts::list(&db, user.account_id, &query).await }).await
 }
 
 /// The latest bulk actions, newest first: the whole account's for an admin, a
@@ -26,27 +20,18 @@ pub async fn list_contacts(query: ListQuery) -> Result<ContactPage, AppError> {
 #[server(endpoint = "bulk_actions", input = Json)]
 pub async fn list_bulk_actions() -> Result<Vec<BulkActionRow>, AppError> {
     use crate::db::history;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            history::list(&db, user.account_id, user.history_filter()).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move { history::list(&db, user.account_id, user.history_filter()).await }).await
 }
 
 /// What deleting the selection would remove: contacts and rows per related area.
 #[server(endpoint = "preview_delete", input = Json)]
 pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppError> {
     use crate::db::bulk_delete;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            user.require_bulk_delete()?;
-            bulk_delete::preview(&db, user.account_id, &selection).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        user.require_bulk_delete()?;
+        bulk_delete::preview(&db, user.account_id, &selection).await
+    })
+    .await
 }
 
 /// Accepts the confirmed selection for deletion, with all of its related rows, as a
@@ -59,25 +44,21 @@ pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, Ap
     use crate::db::bulk_delete::{self, Accepted};
     use crate::db::history;
     use crate::jobs::Runner;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            user.require_bulk_delete()?;
-            let runner = use_context::<Runner>().ok_or_else(|| AppError::internal("no job runner in context"))?;
-            let lease = runner.settings().lease;
-            let record =
-                match bulk_delete::accept(&db, user.account_id, Some(user.id), &request, runner.worker(), lease).await?
-                {
-                    Accepted::Earlier(record) => record,
-                    Accepted::New(record) => {
-                        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), runner.run(record)).await;
-                        record
-                    }
-                };
-            history::get(&db, user.account_id, user.history_filter(), record).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        user.require_bulk_delete()?;
+        let runner = use_context::<Runner>().ok_or_else(|| AppError::internal("no job runner in context"))?;
+        let lease = runner.settings().lease;
+        let record =
+            match bulk_delete::accept(&db, user.account_id, Some(user.id), &request, runner.worker(), lease).await? {
+                Accepted::Earlier(record) => record,
+                Accepted::New(record) => {
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), runner.run(record)).await;
+                    record
+                }
+            };
+        history::get(&db, user.account_id, user.history_filter(), record).await
+    })
+    .await
 }
 
 /// The caller's own delete that is still running, if there is one: the contacts page
@@ -86,27 +67,19 @@ pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, Ap
 pub async fn running_delete() -> Result<Option<BulkActionRow>, AppError> {
     use crate::bulk_action::Action;
     use crate::db::history;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            let mine = history::list(&db, user.account_id, Some(user.id)).await?;
-            Ok(mine.into_iter().find(|row| row.is_running() && row.action == Action::Delete))
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        let mine = history::list(&db, user.account_id, Some(user.id)).await?;
+        Ok(mine.into_iter().find(|row| row.is_running() && row.action == Action::Delete))
+    })
+    .await
 }
 
 /// One bulk action of the history (404 if it is not the caller's to see).
 #[server(endpoint = "bulk_action", input = Json)]
 pub async fn bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
     use crate::db::history;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            history::get(&db, user.account_id, user.history_filter(), id).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move { history::get(&db, user.account_id, user.history_filter(), id).await })
+        .await
 }
 
 /// Asks a running bulk delete to stop before its next chunk: the contacts deleted so
@@ -114,14 +87,11 @@ pub async fn bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
 #[server(endpoint = "stop_bulk_action", input = Json)]
 pub async fn stop_bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
     use crate::db::{bulk_delete, history};
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            bulk_delete::cancel(&db, user.account_id, user.history_filter(), id).await?;
-            history::get(&db, user.account_id, None, id).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        bulk_delete::cancel(&db, user.account_id, user.history_filter(), id).await?;
+        history::get(&db, user.account_id, None, id).await
+    })
+    .await
 }
 
 /// Checks a selection before its export starts (the download itself is a plain form
@@ -129,12 +99,9 @@ pub async fn stop_bulk_action(id: i64) -> Result<BulkActionRow, AppError> {
 #[server(endpoint = "check_export", input = Json)]
 pub async fn check_export(selection: Selection) -> Result<i64, AppError> {
     use crate::db::selection;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            selection::validate(&db, user.account_id, &selection).await?;
-            selection::count(&db, user.account_id, &selection).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        selection::validate(&db, user.account_id, &selection).await?;
+        selection::count(&db, user.account_id, &selection).await
+    })
+    .await
 }

@@ -14,6 +14,8 @@ pub use people::*;
 /// bad input is a 4xx, never a 500).
 #[cfg(feature = "ssr")]
 pub mod context {
+    use std::future::Future;
+
     use crate::auth::Auth;
     use crate::db::users::User;
     use crate::db::Db;
@@ -40,14 +42,36 @@ pub mod context {
         leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip())
     }
 
-    pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(e) = &result {
-            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                if let Ok(status) = axum::http::StatusCode::from_u16(e.status()) {
-                    response.set_status(status);
-                }
+    /// Sets the response status that matches an error (bad input is a 4xx, never a 500).
+    pub fn set_status(error: &AppError) {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
+                response.set_status(status);
             }
         }
+    }
+
+    /// A server function's answer: the result of its work, with the response status
+    /// set from its error.
+    pub async fn answer<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+        let result = work.await;
+        if let Err(e) = &result {
+            set_status(e);
+        }
         result
+    }
+
+    /// [`answer`] for work done as the signed-in user (401 without a session), in the
+    /// user's account: `work` gets the database and the user.
+    pub async fn as_caller<T, Work, Done>(work: Work) -> Result<T, AppError>
+    where
+        Work: FnOnce(Db, User) -> Done,
+        Done: Future<Output = Result<T, AppError>>,
+    {
+        answer(async {
+            let (db, user) = caller().await?;
+            work(db, user).await
+        })
+        .await
     }
 }

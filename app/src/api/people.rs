@@ -14,45 +14,41 @@ use crate::team::{Team, TeamMember, Viewer};
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::auth::{gate, Credentials, WRONG_CREDENTIALS};
     use axum_login::AuthnBackend;
-    context::reply(
-        async {
-            let mut auth = context::auth().await?;
-            let address = context::client_address().await;
-            let user = auth
-                .backend
-                .authenticate(Credentials { email, password, address })
-                .await?
-                .ok_or_else(|| AppError::Unauthorized(WRONG_CREDENTIALS.into()))?;
-            // A new session id at every sign-in (also over an existing session): an id
-            // known before signing in is worth nothing after.
-            auth.session.cycle_id().await.map_err(AppError::internal)?;
-            auth.login(&user).await.map_err(AppError::internal)?;
-            leptos_axum::redirect(gate::HOME);
-            Ok(())
-        }
-        .await,
-    )
+    context::answer(async {
+        let mut auth = context::auth().await?;
+        let address = context::client_address().await;
+        let user = auth
+            .backend
+            .authenticate(Credentials { email, password, address })
+            .await?
+            .ok_or_else(|| AppError::Unauthorized(WRONG_CREDENTIALS.into()))?;
+        // A new session id at every sign-in (also over an existing session): an id
+        // known before signing in is worth nothing after.
+        auth.session.cycle_id().await.map_err(AppError::internal)?;
+        auth.login(&user).await.map_err(AppError::internal)?;
+        leptos_axum::redirect(gate::HOME);
+        Ok(())
+    })
+    .await
 }
 
 /// Ends the session and goes to the sign-in page.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::auth::gate;
-    context::reply(
-        async {
-            let mut auth = context::auth().await?;
-            auth.logout().await.map_err(AppError::internal)?;
-            leptos_axum::redirect(gate::SIGN_IN_PAGE);
-            Ok(())
-        }
-        .await,
-    )
+    context::answer(async {
+        let mut auth = context::auth().await?;
+        auth.logout().await.map_err(AppError::internal)?;
+        leptos_axum::redirect(gate::SIGN_IN_PAGE);
+        Ok(())
+    })
+    .await
 }
 
 /// Who is signed in.
 #[server(endpoint = "viewer", input = Json)]
 pub async fn who_am_i() -> Result<Viewer, AppError> {
-    context::reply(async { Ok(context::caller().await?.1.viewer()) }.await)
+    context::as_caller(|_, user| async move { Ok(user.viewer()) }).await
 }
 
 /// The account's users, their role and permission.
@@ -60,25 +56,19 @@ pub async fn who_am_i() -> Result<Viewer, AppError> {
 pub async fn list_team() -> Result<Team, AppError> {
     use crate::db::users;
     use crate::team::Role;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            Ok(Team { members: users::team(&db, user.account_id).await?, can_manage: user.role() == Role::Admin })
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        Ok(Team { members: users::team(&db, user.account_id).await?, can_manage: user.role() == Role::Admin })
+    })
+    .await
 }
 
 /// Grants (or takes back) a user's "Bulk delete contacts" permission. Admins only.
 #[server(endpoint = "set_bulk_delete_permission", input = Json)]
 pub async fn set_bulk_delete_permission(user_id: i64, granted: bool) -> Result<TeamMember, AppError> {
     use crate::db::users;
-    context::reply(
-        async {
-            let (db, user) = context::caller().await?;
-            user.require_admin("change permissions")?;
-            users::set_bulk_delete(&db, user.account_id, user_id, granted).await
-        }
-        .await,
-    )
+    context::as_caller(|db, user| async move {
+        user.require_admin("change permissions")?;
+        users::set_bulk_delete(&db, user.account_id, user_id, granted).await
+    })
+    .await
 }

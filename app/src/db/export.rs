@@ -118,6 +118,6 @@ pub fn file_name(account: &str, now: i64) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let day = Day::of(now).iso();
+    let day = Day::of(now);
     format!("{}-contacts-{day}.csv", if slug.is_empty() { "account" } else { slug })
 }

@@ -3,8 +3,9 @@
 
 use super::contacts::escape_like;
 use super::Sql;
+use crate::dates::SECONDS_PER_DAY;
 use crate::error::AppError;
-use crate::filter::{day_start, DuplicateKey, Filter};
+use crate::filter::{DuplicateKey, Filter};
 
 /// Refuses a filter no list can mean (the browser checks too; the server decides).
 pub fn validate(filter: &Filter) -> Result<(), AppError> {
@@ -24,14 +25,14 @@ pub fn push_conditions(sql: &mut Sql, account_id: i64, filter: &Filter, now: i64
     if !filter.sources.is_empty() {
         sql.push(" AND LOWER(source) IN ").bind_tuple(filter.sources.iter().map(|s| s.to_lowercase()));
     }
-    if let Some(Ok(from)) = filter.created_from.as_deref().map(day_start) {
-        sql.push(" AND created_at >= ").bind(from);
+    if let Some(from) = filter.created_from {
+        sql.push(" AND created_at >= ").bind(from.start());
     }
-    if let Some(Ok(before)) = filter.created_before.as_deref().map(day_start) {
-        sql.push(" AND created_at < ").bind(before);
+    if let Some(before) = filter.created_before {
+        sql.push(" AND created_at < ").bind(before.start());
     }
     if let Some(days) = filter.inactive_days {
-        sql.push(" AND last_activity_at < ").bind(now - i64::from(days) * 86_400);
+        sql.push(" AND last_activity_at < ").bind(now - i64::from(days) * SECONDS_PER_DAY);
     }
     if filter.never_active {
         sql.push(" AND last_activity_at IS NULL");

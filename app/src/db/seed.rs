@@ -17,7 +17,7 @@ use super::contacts::NewContact;
 use super::{accounts, now, Arg, Db, Sql};
 use crate::error::AppError;
 
-const DAY: i64 = 86_400;
+const DAY: i64 = crate::dates::SECONDS_PER_DAY;
 /// Contacts generated and written per transaction.
 const BATCH: usize = 2_000;
 /// Share of contacts that copy an earlier contact's email or phone.

@@ -1,5 +1,6 @@
-//! Smart Lists of an account: saved, reopened (with their current counts), updated,
-//! renamed and deleted. Deleting a Smart List never touches its contacts.
+//! Smart Lists of an account: saved, reopened, counted, updated, renamed and deleted.
+//! Deleting a Smart List never touches its contacts. A list is counted on its own
+//! ([`count_of`]): the contacts page asks for each tab's count after it is shown.
 
 use super::contacts::{push_matching, validate_search};
 use super::{now, Arg, Db};
@@ -15,22 +16,9 @@ struct Row {
     filter: String,
 }
 
-async fn count(db: &Db, account_id: i64, search: &str, filter: &Filter) -> Result<i64, AppError> {
-    let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_matching(&mut sql, account_id, search, filter, super::now());
-    db.fetch_i64(&sql).await
-}
-
-/// The stored list; `contacts` is left at 0 (see [`with_count`]).
 fn parse(row: Row) -> Result<SmartList, AppError> {
     let filter: Filter = serde_json::from_str(&row.filter).map_err(AppError::internal)?;
-    Ok(SmartList { id: row.id, name: row.name, search: row.search, filter, contacts: 0 })
-}
-
-async fn with_count(db: &Db, account_id: i64, row: Row) -> Result<SmartList, AppError> {
-    let list = parse(row)?;
-    let contacts = count(db, account_id, &list.search, &list.filter).await?;
-    Ok(SmartList { contacts, ..list })
+    Ok(SmartList { id: row.id, name: row.name, search: row.search, filter })
 }
 
 fn select(db: &Db, account_id: i64) -> super::Sql {
@@ -39,15 +27,11 @@ fn select(db: &Db, account_id: i64) -> super::Sql {
     sql
 }
 
-/// The account's Smart Lists by name, each with its number of contacts now.
+/// The account's Smart Lists by name (not counted: see [`count_of`]).
 pub async fn list(db: &Db, account_id: i64) -> Result<Vec<SmartList>, AppError> {
     let mut sql = select(db, account_id);
     sql.push(" ORDER BY name, id");
-    let mut out = Vec::new();
-    for row in db.fetch_all::<Row>(&sql).await? {
-        out.push(with_count(db, account_id, row).await?);
-    }
-    Ok(out)
+    db.fetch_all::<Row>(&sql).await?.into_iter().map(parse).collect()
 }
 
 async fn find(db: &Db, account_id: i64, id: i64) -> Result<Row, AppError> {
@@ -56,9 +40,17 @@ async fn find(db: &Db, account_id: i64, id: i64) -> Result<Row, AppError> {
     db.fetch_all::<Row>(&sql).await?.pop().ok_or_else(not_found)
 }
 
-/// One Smart List of the account, with its count; another account's is "not found".
+/// One Smart List of the account; another account's is "not found".
 pub async fn get(db: &Db, account_id: i64, id: i64) -> Result<SmartList, AppError> {
-    with_count(db, account_id, find(db, account_id, id).await?).await
+    parse(find(db, account_id, id).await?)
+}
+
+/// How many contacts one Smart List of the account holds now.
+pub async fn count_of(db: &Db, account_id: i64, id: i64) -> Result<i64, AppError> {
+    let list = get(db, account_id, id).await?;
+    let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
+    push_matching(&mut sql, account_id, &list.search, &list.filter, now());
+    db.fetch_i64(&sql).await
 }
 
 fn not_found() -> AppError {
@@ -161,8 +153,7 @@ pub async fn check_selection(
     search: &str,
     filter: &Filter,
 ) -> Result<(), AppError> {
-    // Only what the list means is compared: no need to count its contacts.
-    let stored = parse(find(db, account_id, list.id).await?)?;
+    let stored = get(db, account_id, list.id).await?;
     if stored.name != list.name || stored.search != search.trim() || &stored.filter != filter {
         return Err(AppError::Conflict(format!(
             "The Smart List “{}” was changed since you opened it. Nothing was changed; open it again and select again.",

@@ -13,14 +13,14 @@ use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
 use super::frame::SignedIn;
 use super::live::use_live;
 use super::memory::{self, Flash};
-use super::selection::Ticked;
+use super::selection::{shift_range, Ticked};
 use super::smart_lists::{SmartListControls, SmartListsNav};
 use crate::api::{list_contacts, running_delete, smart_lists};
 use crate::bulk_action::Status;
 use crate::dates::format_date;
 use crate::error::AppError;
-use crate::filter::Filter;
-use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery};
+use crate::filter::{param, Filter};
+use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS};
 use crate::smart_list::SmartListRef;
 
 #[component]
@@ -30,19 +30,20 @@ pub fn ContactsPage() -> impl IntoView {
     let parsed = Memo::new(move |_| {
         query_map.with(|q| {
             let filter = Filter::from_query(q.into_iter().map(|(k, v)| (k.as_ref(), v)));
-            if q.get("list").is_some_and(|l| l.parse::<i64>().is_err()) {
+            if q.get(param::SMART_LIST).is_some_and(|l| l.parse::<i64>().is_err()) {
                 return Err("This Smart List link is not valid. Choose the Smart List again.".to_string());
             }
             filter.map(|filter| ListQuery {
-                search: q.get("q").unwrap_or_default(),
+                search: q.get(param::SEARCH).unwrap_or_default(),
                 filter,
-                after: q.get("after").filter(|c| !c.is_empty()),
-                before: q.get("before").filter(|c| !c.is_empty()),
+                after: q.get(param::AFTER).filter(|c| !c.is_empty()),
+                before: q.get(param::BEFORE).filter(|c| !c.is_empty()),
             })
         })
     });
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
-    let open_list = Memo::new(move |_| query_map.with(|q| q.get("list").and_then(|l| l.parse::<i64>().ok())));
+    let open_list =
+        Memo::new(move |_| query_map.with(|q| q.get(param::SMART_LIST).and_then(|l| l.parse::<i64>().ok())));
     let lists = Resource::new(|| (), |_| smart_lists());
     let running = Resource::new(|| (), |_| running_delete());
     let signed_in = SignedIn::get();
@@ -52,11 +53,10 @@ pub fn ContactsPage() -> impl IntoView {
             match parsed {
                 Ok(query) => list_contacts(query).await,
                 Err(message) => {
+                    let refused = AppError::BadRequest(message);
                     #[cfg(feature = "ssr")]
-                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                        response.set_status(axum::http::StatusCode::BAD_REQUEST);
-                    }
-                    Err(AppError::BadRequest(message))
+                    crate::api::context::set_status(&refused);
+                    Err(refused)
                 }
             }
         },
@@ -70,7 +70,8 @@ pub fn ContactsPage() -> impl IntoView {
                 <div class="search" role="search">
                     <input
                         type="search"
-                        name="q"
+                        name=param::SEARCH
+                        maxlength=MAX_SEARCH_CHARS
                         aria-label="Search contacts"
                         placeholder="Search by name, email or phone"
                         value=search
@@ -163,8 +164,8 @@ fn ContactList(
     } else {
         format!("Showing {}–{} of {total} contacts", offset + 1, offset + contacts.len() as i64)
     };
-    let prev_href = prev.map(|c| list_href(&search, &filter, list_id, Some(("before", &c))));
-    let next_href = next.map(|c| list_href(&search, &filter, list_id, Some(("after", &c))));
+    let prev_href = prev.map(|c| list_href(&search, &filter, list_id, Some((param::BEFORE, &c))));
+    let next_href = next.map(|c| list_href(&search, &filter, list_id, Some((param::AFTER, &c))));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
     let empty = contacts.is_empty().then(|| {
         let text = match (search.trim(), filter.is_empty()) {
@@ -196,6 +197,8 @@ struct Pick {
     ticked: RwSignal<Ticked>,
     done_message: RwSignal<Option<String>>,
     page_ids: StoredValue<Vec<i64>>,
+    /// The row clicked last: a shift-click ticks or clears the rows from it.
+    anchor: RwSignal<Option<i64>>,
 }
 
 impl Pick {
@@ -203,6 +206,14 @@ impl Pick {
     fn set(self, ids: &[i64], on: bool) {
         self.ticked.update(|t| t.set_many(ids, on));
         self.done_message.set(None);
+    }
+
+    /// A row's checkbox was clicked (or toggled with Space) to `on`; with Shift, the
+    /// rows from the last clicked one follow it, as in Gmail.
+    fn click_row(self, id: i64, on: bool, shift: bool) {
+        let anchor = shift.then(|| self.anchor.get_untracked()).flatten();
+        self.page_ids.with_value(|ids| self.set(shift_range(ids, anchor, id), on));
+        self.anchor.set(Some(id));
     }
 
     /// Whether all, and whether any, of the page's contacts are ticked.
@@ -230,7 +241,7 @@ fn Picking(
     let ticked = RwSignal::new(Ticked::default());
     let confirming = RwSignal::new(false);
     let done_message = RwSignal::new(None::<String>);
-    provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids) });
+    provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids), anchor: RwSignal::new(None) });
     let list_id = smart_list.as_ref().map(|l| l.id);
     let first_page = StoredValue::new(list_href(&search, &filter, list_id, None));
 
@@ -297,7 +308,9 @@ fn RowBox(id: i64, name: String) -> impl IntoView {
             aria-label=format!("Select {name}")
             disabled=move || !live.get()
             prop:checked=move || pick.ticked.with(|t| t.is_ticked(id))
-            on:change=move |ev| pick.set(&[id], event_target_checked(&ev))
+            // A click, by mouse or by Space, comes with the box already toggled and
+            // with the state of the Shift key.
+            on:click=move |ev| pick.click_row(id, event_target_checked(&ev), ev.shift_key())
         />
     }
 }

@@ -3,17 +3,18 @@
 
 use leptos::prelude::*;
 
-use crate::filter::{DuplicateKey, Filter};
+use crate::dates::Day;
+use crate::filter::{param, DuplicateKey, Filter, MAX_INACTIVE_DAYS, MAX_LIST_CHARS};
 
 /// The list's URL for a search, a filter, the Smart List they come from, and an
 /// optional page position.
 pub fn list_href(search: &str, filter: &Filter, smart_list: Option<i64>, position: Option<(&str, &str)>) -> String {
     let mut params: Vec<(&str, String)> = Vec::new();
     if let Some(id) = smart_list {
-        params.push(("list", id.to_string()));
+        params.push((param::SMART_LIST, id.to_string()));
     }
     if !search.is_empty() {
-        params.push(("q", search.to_string()));
+        params.push((param::SEARCH, search.to_string()));
     }
     params.extend(filter.to_query());
     if let Some((name, cursor)) = position {
@@ -101,55 +102,55 @@ pub fn FilterPanel(search: String, filter: Filter, smart_list: Option<i64>) -> i
     let joined = |v: &[String]| v.join(", ");
     let dup = filter.duplicates;
     let active = !filter.is_empty();
-    let created_from = filter.created_from.clone().unwrap_or_default();
-    let created_before = filter.created_before.clone().unwrap_or_default();
+    let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+    let (created_from, created_before) = (day(filter.created_from), day(filter.created_before));
     let inactive = filter.inactive_days.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <details class="filters" open=active>
             <summary>"Filters"</summary>
             <form action="/contacts" method="get">
                 <div class="filter-grid" role="group" aria-label="Filters">
-                    <input type="hidden" name="q" value=search/>
-                    {smart_list.map(|id| view! { <input type="hidden" name="list" value=id/> })}
+                    <input type="hidden" name=param::SEARCH value=search/>
+                    {smart_list.map(|id| view! { <input type="hidden" name=param::SMART_LIST value=id/> })}
                     <label class="field">
                         <span>"Tag is"</span>
-                        <input type="text" name="tag" value=joined(&filter.tags) placeholder="lead, vip"/>
+                        <input type="text" name=param::TAG maxlength=MAX_LIST_CHARS value=joined(&filter.tags) placeholder="lead, vip"/>
                     </label>
                     <label class="field">
                         <span>"Tag is not"</span>
-                        <input type="text" name="not_tag" value=joined(&filter.not_tags)/>
+                        <input type="text" name=param::NOT_TAG maxlength=MAX_LIST_CHARS value=joined(&filter.not_tags)/>
                     </label>
                     <label class="field">
                         <span>"Source"</span>
-                        <input type="text" name="source" value=joined(&filter.sources) placeholder="Referral"/>
+                        <input type="text" name=param::SOURCE maxlength=MAX_LIST_CHARS value=joined(&filter.sources) placeholder="Referral"/>
                     </label>
                     <label class="field">
                         <span>"Created on or after"</span>
-                        <input type="date" name="created_from" value=created_from/>
+                        <input type="date" name=param::CREATED_FROM value=created_from/>
                     </label>
                     <label class="field">
                         <span>"Created before"</span>
-                        <input type="date" name="created_before" value=created_before/>
+                        <input type="date" name=param::CREATED_BEFORE value=created_before/>
                     </label>
                     <label class="field">
                         <span>"Last activity older than (days)"</span>
                         <input
                             type="number"
-                            name="inactive"
+                            name=param::INACTIVE
                             min="1"
-                            max="36500"
+                            max=MAX_INACTIVE_DAYS
                             value=inactive
                         />
                     </label>
                     <label class="check-field">
-                        <input type="checkbox" name="never_active" value="yes" checked=filter.never_active/>
+                        <input type="checkbox" name=param::NEVER_ACTIVE value="yes" checked=filter.never_active/>
                         <span>"Never active"</span>
                     </label>
-                    <YesNo name="has_email" label="Email" yes="Has email" no="No email" value=filter.has_email/>
-                    <YesNo name="has_phone" label="Phone" yes="Has phone" no="No phone" value=filter.has_phone/>
+                    <YesNo name=param::HAS_EMAIL label="Email" yes="Has email" no="No email" value=filter.has_email/>
+                    <YesNo name=param::HAS_PHONE label="Phone" yes="Has phone" no="No phone" value=filter.has_phone/>
                     <label class="field">
                         <span>"Duplicates"</span>
-                        <select name="duplicates">
+                        <select name=param::DUPLICATES>
                             <option value="" selected=dup.is_none()>"Any contact"</option>
                             {DuplicateKey::ALL
                                 .into_iter()
@@ -161,7 +162,7 @@ pub fn FilterPanel(search: String, filter: Filter, smart_list: Option<i64>) -> i
                         </select>
                     </label>
                     <label class="check-field">
-                        <input type="checkbox" name="keep_oldest" value="yes" checked=dup.is_some_and(|d| d.all_but_oldest)/>
+                        <input type="checkbox" name=param::KEEP_OLDEST value="yes" checked=dup.is_some_and(|d| d.all_but_oldest)/>
                         <span>"All but the oldest of each group"</span>
                     </label>
                 </div>

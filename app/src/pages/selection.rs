@@ -103,9 +103,31 @@ impl Ticked {
     }
 }
 
+/// The rows from `anchor` to `clicked`, both included, in the page's order: what a
+/// shift-click ticks or clears. Just `clicked` when the anchor is not on the page.
+pub fn shift_range(page_ids: &[i64], anchor: Option<i64>, clicked: i64) -> &[i64] {
+    let at = |id| page_ids.iter().position(|p| *p == id);
+    match (anchor.and_then(at), at(clicked)) {
+        (Some(a), Some(c)) => &page_ids[a.min(c)..=a.max(c)],
+        (_, Some(c)) => &page_ids[c..=c],
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shift_click_covers_the_rows_between_in_either_direction() {
+        let page = [10, 4, 7, 22, 3];
+        assert_eq!(shift_range(&page, Some(4), 22), &[4, 7, 22]);
+        assert_eq!(shift_range(&page, Some(3), 7), &[7, 22, 3]);
+        assert_eq!(shift_range(&page, Some(7), 7), &[7]);
+        assert_eq!(shift_range(&page, None, 22), &[22]);
+        assert_eq!(shift_range(&page, Some(99), 22), &[22], "an anchor from another page is forgotten");
+        assert!(shift_range(&page, Some(4), 99).is_empty());
+    }
 
     #[test]
     fn ticking_rows_and_a_page() {

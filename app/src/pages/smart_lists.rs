@@ -9,10 +9,10 @@ use leptos::task::spawn_local;
 use super::filters::list_href;
 use super::live::use_live;
 use super::memory::{self, Flash};
-use crate::api::{delete_smart_list, rename_smart_list, save_smart_list, update_smart_list};
+use crate::api::{delete_smart_list, rename_smart_list, save_smart_list, smart_list_count, update_smart_list};
 use crate::error::AppError;
 use crate::filter::Filter;
-use crate::smart_list::{SmartList, SmartListRef};
+use crate::smart_list::{SmartList, SmartListRef, MAX_NAME_CHARS};
 
 /// The account's Smart Lists; `open` is the one shown, if any.
 #[component]
@@ -32,7 +32,7 @@ pub fn SmartListsNav(lists: Vec<SmartList>, open: Option<i64>) -> impl IntoView 
                             <li>
                                 <a href=href aria-current=current(open == Some(l.id))>
                                     {l.name}
-                                    <span class="count">{format!(" ({})", l.contacts)}</span>
+                                    <ListCount list=l.id/>
                                 </a>
                             </li>
                         }
@@ -41,6 +41,18 @@ pub fn SmartListsNav(lists: Vec<SmartList>, open: Option<i64>) -> impl IntoView 
             </ul>
         </nav>
     }
+}
+
+/// A Smart List's number of contacts, " (12)", asked for once the page is shown: the
+/// page never waits for the counts, and each tab shows its own as soon as it is known
+/// (a count that cannot be made shows nothing).
+#[island]
+fn ListCount(list: i64) -> impl IntoView {
+    let count = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        spawn_local(async move { count.set(smart_list_count(list).await.ok()) });
+    });
+    view! { <span class="count">{move || count.get().map(|n| format!(" ({n})"))}</span> }
 }
 
 /// Runs a change on the server; done, loads `href` (the list as it now is) and says
@@ -137,7 +149,7 @@ pub fn SmartListControls(
                         <input
                             type="text"
                             required
-                            maxlength="80"
+                            maxlength=MAX_NAME_CHARS
                             prop:value=move || name.get()
                             on:input=move |ev| name.set(event_target_value(&ev))
                         />
