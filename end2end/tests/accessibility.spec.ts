@@ -1,10 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { Page } from '@playwright/test';
-import { bodyRows, dialog, open, openDeleteDialog, resetDemo, toolbar, expect, test } from './support';
+import { USER, bodyRows, dialog, open, openDeleteDialog, resetDemo, signIn, toolbar, expect, test } from './support';
 
 // Issue 11: every page, in each state a user meets, checked by axe-core (the rules of
 // WCAG 2.1 A and AA, and axe's best practices). A serious or critical violation fails.
 test.beforeEach(() => resetDemo(500));
+// Each axe run takes a few seconds; a test here runs several.
+test.describe.configure({ timeout: 90_000 });
 
 /** Runs axe on the page as it is now; `state` names it in the failure. */
 async function expectNoSeriousViolations(page: Page, state: string) {
@@ -86,6 +88,18 @@ test('the Bulk Actions history and the Team page', async ({ page }) => {
   await open(page, '/team');
   await expect(page.getByRole('heading', { name: 'Team' })).toBeVisible();
   await expectNoSeriousViolations(page, 'Team');
+});
+
+test('as a plain user: Delete disabled with its reason, and the Team page read-only', async ({ page }) => {
+  await signIn(page.request, USER);
+  await open(page);
+  await bodyRows(page).nth(0).getByRole('checkbox').check();
+  await toolbar(page).getByRole('button', { name: 'Bulk actions' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Delete' })).toHaveAttribute('aria-disabled', 'true');
+  await expectNoSeriousViolations(page, 'the bulk actions menu of a user without the permission');
+  await open(page, '/team');
+  await expect(page.getByRole('heading', { name: 'Team' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'Team, read-only');
 });
 
 test('a page with nothing to show, and an error', async ({ page }) => {

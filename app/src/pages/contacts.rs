@@ -15,6 +15,7 @@ use super::live::use_live;
 use super::memory::{self, Flash};
 use super::selection::{shift_range, Ticked};
 use super::smart_lists::{SmartListControls, SmartListsNav};
+use super::table_box::TableBox;
 use crate::api::{list_contacts, running_delete, smart_lists};
 use crate::bulk_action::Status;
 use crate::dates::format_date;
@@ -376,7 +377,7 @@ fn PageLink(href: Option<String>, label: &'static str) -> impl IntoView {
 #[component]
 fn ContactTable(contacts: Vec<Contact>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <TableBox label="Contacts table">
             <table class="contacts">
                 <thead>
                     <tr>
@@ -393,7 +394,7 @@ fn ContactTable(contacts: Vec<Contact>) -> impl IntoView {
                     {contacts.into_iter().map(|c| view! { <ContactRow contact=c/> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableBox>
     }
 }
 

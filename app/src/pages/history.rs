@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::frame::SignedIn;
+use super::table_box::TableBox;
 use crate::api::list_bulk_actions;
 use crate::bulk_action::Status;
 use crate::dates::format_moment;
@@ -49,7 +50,7 @@ pub fn BulkActionsPage() -> impl IntoView {
 #[component]
 fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <TableBox label="Bulk actions history">
             <table class="contacts history">
                 <caption class="visually-hidden">"Bulk actions, newest first"</caption>
                 <thead>
@@ -68,7 +69,7 @@ fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
                     {rows.into_iter().map(|r| view! { <HistoryRow row=r/> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableBox>
     }
     .into_any()
 }

@@ -10,4 +10,5 @@ pub mod login;
 pub mod memory;
 pub mod selection;
 pub mod smart_lists;
+pub mod table_box;
 pub mod team;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::live::use_live;
+use super::table_box::TableBox;
 use crate::api::{list_team, set_bulk_delete_permission};
 use crate::team::{Role, Team, TeamMember, BULK_DELETE_PERMISSION};
 
@@ -39,7 +40,7 @@ fn TeamTable(team: Team) -> impl IntoView {
     let can_manage = team.can_manage;
     view! {
         <TeamChanges>
-            <div class="table-wrap">
+            <TableBox label="Users">
                 <table class="contacts team">
                     <caption class="visually-hidden">"Users of the account"</caption>
                     <thead>
@@ -54,7 +55,7 @@ fn TeamTable(team: Team) -> impl IntoView {
                         {team.members.into_iter().map(|member| view! { <MemberRow member can_manage/> }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableBox>
             {(!can_manage).then(|| view! { <p class="muted">"Only an admin can change permissions."</p> })}
         </TeamChanges>
     }
