@@ -129,10 +129,8 @@ impl Runner {
         let runner = self.clone();
         self.inner.tasks.spawn(async move {
             let inner = &runner.inner;
-            let settings = RunSettings {
-                chunk: bulk_delete::ChunkSize::for_db(inner.settings.chunk.map(bulk_delete::ChunkSize), &inner.db),
-                lease: inner.settings.lease,
-            };
+            let chunk = bulk_delete::ChunkSize::for_db(inner.settings.chunk.map(bulk_delete::ChunkSize), &inner.db);
+            let settings = RunSettings::for_db(&inner.db, chunk, inner.settings.lease);
             match bulk_delete::run(&inner.db, id, &inner.worker, settings, &inner.shutdown).await {
                 Ok(end) => Some(end),
                 Err(e) => {

@@ -303,7 +303,7 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
         // One contact per chunk, so that Stop lands part-way; stop once some are gone.
         let job = tokio::spawn({
             let db = db.clone();
-            let settings = RunSettings { chunk: 1, lease };
+            let settings = RunSettings { chunk: 1, lease, budget: None };
             async move { run(&db, record, "worker-a", settings, &Default::default()).await }
         });
         loop {
@@ -334,6 +334,46 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
         // A finished action cannot be stopped; another account's cannot be seen.
         assert!(matches!(cancel(&db, a, None, record).await, Err(AppError::Conflict(_))));
         assert!(matches!(cancel(&db, b, None, record).await, Err(AppError::NotFound(_))));
+    })
+    .await;
+}
+
+/// A delete whose chunks are sized by time: with a budget no chunk can meet, they shrink
+/// from the largest size to the smallest (100), and each still takes whole contacts.
+#[tokio::test]
+async fn chunks_sized_by_time_shrink_and_still_delete_whole_contacts() {
+    on_each_engine(|db| async move {
+        let a = seed_account(&db, &SeedOptions { account_name: "A".into(), contacts: 1_000, seed: 8 }).await.unwrap();
+        let b = seed_account(&db, &SeedOptions { account_name: "B".into(), contacts: 150, seed: 2 }).await.unwrap();
+        let b = b.account_id;
+        let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
+        let before = rows_per_contact(&db).await;
+        let ids: BTreeSet<i64> = ids_of(&db, a.account_id).await.into_iter().collect();
+        let lease = std::time::Duration::from_secs(30);
+        let req = request(&db, a.account_id, everything, 1_000, Some("1,000"), "by-time-1").await;
+        let Accepted::New(record) = accept(&db, a.account_id, None, &req, "worker-t", lease).await.unwrap() else {
+            panic!("a new request starts a new record")
+        };
+        let settings = RunSettings { chunk: 250, lease, budget: Some(std::time::Duration::from_micros(1)) };
+        let job = tokio::spawn({
+            let db = db.clone();
+            async move { run(&db, record, "worker-t", settings, &Default::default()).await }
+        });
+        // The progress after each chunk: 250, then 100 more at a time.
+        let mut seen = BTreeSet::new();
+        while !job.is_finished() {
+            seen.insert(app::db::history::get(&db, a.account_id, None, record).await.unwrap().contacts_done);
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        assert_eq!(job.await.unwrap().unwrap(), RunEnd::Ended(app::bulk_action::Ending::Done));
+        let steps: BTreeSet<i64> = [0, 250].into_iter().chain((350..=1_000).step_by(100)).chain([1_000]).collect();
+        assert!(seen.is_subset(&steps), "{:?}: progress {seen:?}", db.dialect());
+        assert!(seen.iter().any(|n| (350..1_000).contains(n)), "{:?}: progress {seen:?}", db.dialect());
+
+        let row = app::db::history::get(&db, a.account_id, None, record).await.unwrap();
+        let report = DeleteReport { contacts: row.contacts_done, areas: row.rows.clone() };
+        assert_only_these_gone(&before, &rows_per_contact(&db).await, &ids, &report);
+        assert_eq!(ids_of(&db, b).await.len(), 150);
     })
     .await;
 }

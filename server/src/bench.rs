@@ -12,7 +12,9 @@ use app::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
 use app::db::contacts::watermark;
 use app::db::history;
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::Db;
+use app::db::{accounts, Db};
+
+use crate::bench_load;
 use app::error::AppError;
 use app::filter::Filter;
 use app::model::{DeleteReport, DeleteRequest, Selection};
@@ -32,13 +34,17 @@ const HAND_WRITTEN: &[&str] = &[
     "DELETE FROM contacts WHERE account_id = $A",
 ];
 
-pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), AppError> {
+/// Users reading the list while each delete runs (one more saves a contact every 200 ms).
+const READERS: usize = 2;
+
+pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> Result<(), AppError> {
     let chunk = chunk.unwrap_or_else(|| db.dialect().delete_chunk_size());
     let engine = format!("{:?}", db.dialect());
     println!("Bulk delete benchmark on {engine}: {contacts} contacts, chunks of {chunk}");
     let options = |name: &str| SeedOptions { account_name: name.into(), contacts, seed: 99 };
     let product = seed_account(db, &options("Bench: product path")).await?;
     let baseline = seed_account(db, &options("Bench: hand-written SQL")).await?;
+    let others = accounts::create(db, "Bench: other users").await?;
     let related: i64 = product.rows.iter().map(|(_, n)| n).sum();
     println!(
         "  generated twice: {contacts} contacts and {related} related rows each ({:.1} s per copy)",
@@ -63,14 +69,19 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
     };
     // As the web app does it: accept (the job and its targets written down), then run.
     let worker = format!("bench-{}", std::process::id());
-    let settings = RunSettings { chunk, lease: Duration::from_secs(60) };
-    let Accepted::New(job) =
-        bulk_delete::accept(db, product.account_id, None, &request, &worker, settings.lease).await?
-    else {
-        return Err(AppError::internal("the bench's request key was used before"));
+    let settings = RunSettings::for_db(db, chunk, Duration::from_secs(60));
+    let work = async {
+        let Accepted::New(job) =
+            bulk_delete::accept(db, product.account_id, None, &request, &worker, settings.lease).await?
+        else {
+            return Err(AppError::internal("the bench's request key was used before"));
+        };
+        let accepted = started.elapsed().as_secs_f64();
+        let end = bulk_delete::run(db, job, &worker, settings, &CancellationToken::new()).await?;
+        Ok((job, accepted, end))
     };
-    let accepted = started.elapsed().as_secs_f64();
-    let end = bulk_delete::run(db, job, &worker, settings, &CancellationToken::new()).await?;
+    let ((job, accepted, end), observed) =
+        bench_load::while_others_work(db, url, product.account_id, others, READERS, work).await?;
     let ours = started.elapsed().as_secs_f64();
     if end != RunEnd::Ended(Ending::Done) {
         return Err(AppError::internal(format!("the delete ended {end:?}")));
@@ -81,6 +92,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
         "  accepting the job (resolve, check, write {contacts} targets): {accepted:.2} s; running it: {:.2} s",
         ours - accepted
     );
+    observed.report();
 
     let started = Instant::now();
     let statements: Vec<_> = HAND_WRITTEN
@@ -92,7 +104,15 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
             sql
         })
         .collect();
-    let changed = db.execute_in_transaction(&statements).await?;
+    let (changed, observed) = bench_load::while_others_work(
+        db,
+        url,
+        baseline.account_id,
+        others,
+        READERS,
+        db.execute_in_transaction(&statements),
+    )
+    .await?;
     let theirs = started.elapsed().as_secs_f64();
 
     let removed_ours: i64 = report.areas.iter().map(|a| a.rows).sum();
@@ -108,6 +128,7 @@ pub async fn run(db: &Db, contacts: usize, chunk: Option<usize>) -> Result<(), A
         changed[changed.len() - 1],
         rate(theirs)
     );
+    observed.report();
     println!("  ratio (product / hand-written throughput): {:.2}", rate(ours) / rate(theirs));
     if report.contacts != contacts as i64 || removed_ours != removed_theirs {
         return Err(AppError::internal("the two deletes removed different amounts"));

@@ -10,7 +10,12 @@ use app::error::AppError;
 use app::filter::{DuplicateKey, Duplicates, Filter};
 use app::model::{ListQuery, Selection};
 
+use crate::bench_load;
+
 const ACCOUNT: &str = "Bench: queries";
+/// Users asking for the list at once, and for how long, in the load test.
+const LOAD_USERS: usize = 100;
+const LOAD_DURATION: Duration = Duration::from_secs(30);
 
 /// The best of a few runs of `f`.
 async fn best<F, Fut, T>(runs: usize, mut f: F) -> Result<(Duration, T), AppError>
@@ -100,6 +105,19 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
             page.total,
             took.as_secs_f64() * 1e3,
             count_took.as_secs_f64() * 1e3
+        );
+    }
+
+    // Many users at once: the plain list against a search, each user asking again as
+    // soon as a page arrives.
+    for search in ["", "smith"] {
+        let query = ListQuery { search: search.into(), ..Default::default() };
+        let (per_second, latencies) =
+            bench_load::concurrent_lists(db, account, &query, LOAD_USERS, LOAD_DURATION).await?;
+        println!(
+            "  {LOAD_USERS} users for {} s, search {search:?}: {per_second:.0} lists/s; {}",
+            LOAD_DURATION.as_secs(),
+            latencies.summary()
         );
     }
 

@@ -147,7 +147,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Bench { contacts, chunk } => {
-            crate::bench::run(&db, contacts, chunk).await?;
+            crate::bench::run(&db, &cli.database_url, contacts, chunk).await?;
             db.close().await;
             Ok(())
         }

@@ -2,6 +2,7 @@
 //! The server: the web app on axum, and the command line's tools (seed, bench, demo).
 
 pub mod bench;
+pub mod bench_load;
 pub mod bench_queries;
 pub mod cli;
 pub mod demo;

@@ -13,11 +13,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::cascade::{Link, AREAS};
 use super::jobs::{self, now_ms};
-use super::{history, now, selection, Db, Sql, Tx};
+use super::{history, now, selection, wal, Db, Sql, Tx};
 use crate::bulk_action::{
     self, check_request_key, needs_typed_confirmation, typed_number_matches, Action, Ending, Status,
 };
@@ -31,6 +33,9 @@ const TARGETS_PER_INSERT: usize = 50_000;
 /// Attempts at a chunk that fails (a lost connection, a busy database) before the job
 /// is marked failed.
 const CHUNK_ATTEMPTS: u32 = 3;
+/// How long the checkpoint between two chunks waits for readers of older snapshots (it
+/// holds off other writers meanwhile).
+const CHECKPOINT_WAIT: Duration = Duration::from_millis(100);
 
 /// Contacts and rows per area removed so far.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -88,20 +93,16 @@ pub async fn preview(db: &Db, account_id: i64, asked: &Selection) -> Result<Dele
         Selection::Ids { .. } | Selection::All { .. } => now(),
     };
     selection::validate(db, account_id, &selection).await?;
-    let ids = db.fetch_ids(&selected_ids_sql(db, account_id, &selection)).await?;
+    // The ids, the account's total and the counts are independent reads: on
+    // connections of their own they run at once, on as many cores as there are.
+    let (ids_sql, total_sql) = (selected_ids_sql(db, account_id, &selection), account_total_sql(db, account_id));
+    let (ids, total, counts) = futures::try_join!(
+        db.fetch_ids(&ids_sql),
+        db.fetch_i64(&total_sql),
+        count_areas(db, account_id, &selection, preview_parallelism()),
+    )?;
     let contacts = ids.len() as i64;
-    let whole_account = contacts > 0 && contacts == db.fetch_i64(&account_total_sql(db, account_id)).await?;
-    let mut counts = BTreeMap::new();
-    for area in AREAS {
-        let mut sql = db.sql("SELECT COUNT(*) FROM ");
-        sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s, column| {
-            s.push(column).push(" IN (");
-            selection::push_ids(s, account_id, &selection);
-            s.push(")");
-        });
-        counts.insert(area.table, db.fetch_i64(&sql).await?);
-    }
+    let whole_account = contacts > 0 && contacts == total;
     Ok(DeletePreview {
         digest: bulk_action::digest(&ids),
         selection: asked.clone(),
@@ -111,6 +112,39 @@ pub async fn preview(db: &Db, account_id: i64, asked: &Selection) -> Result<Dele
         whole_account,
         needs_typed_confirmation: needs_typed_confirmation(contacts, whole_account),
     })
+}
+
+/// How many counts of a preview run at once: one per core, since each is a read that
+/// keeps a core busy (at least 2, so that the ids and the counts overlap).
+pub fn preview_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8)
+}
+
+/// Rows per area that deleting the selection would remove, counted on the data as it is
+/// now, `parallel` areas at a time (each on a connection of its own).
+pub async fn count_areas(
+    db: &Db,
+    account_id: i64,
+    selection: &Selection,
+    parallel: usize,
+) -> Result<BTreeMap<&'static str, i64>, AppError> {
+    let counts: Vec<BoxFuture<'_, Result<(&'static str, i64), AppError>>> = AREAS
+        .iter()
+        .map(|area| {
+            let mut sql = db.sql("SELECT COUNT(*) FROM ");
+            sql.push(area.table).push(" WHERE ");
+            area.push_rows_of(&mut sql, |s, column| {
+                s.push(column).push(" IN (");
+                selection::push_ids(s, account_id, selection);
+                s.push(")");
+            });
+            let table = area.table;
+            // Boxed: a stream of futures made by a closure trips the compiler's check
+            // that server functions' futures are Send (rust-lang/rust#102211).
+            async move { Ok((table, db.fetch_i64(&sql).await?)) }.boxed()
+        })
+        .collect();
+    futures::stream::iter(counts).buffer_unordered(parallel.max(1)).try_collect().await
 }
 
 /// Contacts per transaction of the web app's deletes, when the server is told a size
@@ -213,11 +247,33 @@ pub enum RunEnd {
     Lost,
 }
 
-/// How a delete job runs: contacts per chunk, and how long each renewal of its lease lasts.
+/// How a delete job runs: contacts per chunk (at most), how long each renewal of its
+/// lease lasts, and how long a chunk should take (see [`next_chunk_size`]; `None`: every
+/// chunk has `chunk` contacts).
 #[derive(Clone, Copy, Debug)]
 pub struct RunSettings {
     pub chunk: usize,
     pub lease: Duration,
+    pub budget: Option<Duration>,
+}
+
+impl RunSettings {
+    /// Chunks of at most `chunk` contacts, each sized to the engine's time budget.
+    pub fn for_db(db: &Db, chunk: usize, lease: Duration) -> RunSettings {
+        RunSettings { chunk, lease, budget: db.dialect().chunk_time_budget() }
+    }
+}
+
+/// The fewest contacts a chunk sized by time holds.
+const MIN_CHUNK: usize = 100;
+
+/// The size of the chunk after one of `current` contacts that took `took`: scaled so
+/// that a chunk takes about `budget` (on SQLite, the time every other writer waits),
+/// at most twice the last one (one quick chunk must not make the next one long), between
+/// [`MIN_CHUNK`] and `max`.
+pub fn next_chunk_size(current: usize, took: Duration, budget: Duration, max: usize) -> usize {
+    let scaled = current as f64 * budget.as_secs_f64() / took.as_secs_f64().max(1e-6);
+    (scaled.min(current as f64 * 2.0) as usize).clamp(MIN_CHUNK.min(max), max.max(1))
 }
 
 #[derive(sqlx::FromRow)]
@@ -244,14 +300,16 @@ pub async fn run(
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let mut totals = Totals { contacts: job.contacts_done, rows };
     let mut failures = 0;
+    let mut size = settings.chunk.max(1);
     loop {
         if shutdown.is_cancelled() {
             jobs::release(db, id, worker).await?;
             return Ok(RunEnd::Released);
         }
         let mut next = db.sql("SELECT contact_id FROM bulk_action_targets WHERE bulk_action_id = ");
-        next.bind(id).push(" ORDER BY contact_id LIMIT ").bind(settings.chunk.max(1) as i64);
+        next.bind(id).push(" ORDER BY contact_id LIMIT ").bind(size as i64);
         let chunk = db.fetch_ids(&next).await;
+        let started = std::time::Instant::now();
         let step = match chunk {
             Ok(ids) if ids.is_empty() => return end(db, id, worker, Ending::Done).await,
             Ok(ids) => delete_chunk(db, job.account_id, id, worker, settings.lease, &ids, &totals).await,
@@ -261,6 +319,14 @@ pub async fn run(
             Ok(Some(after)) => {
                 totals = after;
                 failures = 0;
+                if let Some(budget) = settings.budget {
+                    size = next_chunk_size(size, started.elapsed(), budget, settings.chunk);
+                }
+                // Keeps SQLite's log from growing chunk after chunk (see `wal`); a
+                // checkpoint that fails is retried after the next chunk.
+                if let Err(cause) = wal::truncate(db, CHECKPOINT_WAIT).await {
+                    tracing::warn!("bulk delete {id}: checkpoint failed: {cause:?}");
+                }
             }
             Ok(None) => {
                 // The lease renewal changed nothing: stopped by a person, or taken over.
@@ -331,7 +397,7 @@ pub async fn delete(
     chunk_size: usize,
 ) -> Result<DeleteReport, AppError> {
     let worker = format!("inline-{}-{:x}", std::process::id(), rand::random::<u64>());
-    let settings = RunSettings { chunk: chunk_size, lease: Duration::from_secs(60) };
+    let settings = RunSettings::for_db(db, chunk_size, Duration::from_secs(60));
     match accept(db, account_id, user_id, request, &worker, settings.lease).await? {
         Accepted::Earlier(record) => wait_for(db, record).await,
         Accepted::New(record) => {
@@ -452,5 +518,23 @@ async fn wait_for(db: &Db, record: i64) -> Result<DeleteReport, AppError> {
             }
             None => tokio::time::sleep(Duration::from_millis(100)).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_follow_their_time_budget_within_bounds() {
+        let ms = Duration::from_millis;
+        // Twice as slow as the budget: half the size; twice as quick: twice (no more).
+        assert_eq!(next_chunk_size(4_000, ms(240), ms(120), 5_000), 2_000);
+        assert_eq!(next_chunk_size(1_000, ms(60), ms(120), 5_000), 2_000);
+        assert_eq!(next_chunk_size(1_000, ms(1), ms(120), 5_000), 2_000);
+        // Never above the largest size asked for, never below the smallest.
+        assert_eq!(next_chunk_size(4_000, ms(60), ms(120), 5_000), 5_000);
+        assert_eq!(next_chunk_size(200, ms(5_000), ms(120), 5_000), MIN_CHUNK);
+        assert_eq!(next_chunk_size(1, ms(5_000), ms(120), 1), 1, "a largest size below the smallest wins");
     }
 }

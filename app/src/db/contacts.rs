@@ -1,6 +1,7 @@
 //! Contacts: writing them (with their normalized search columns) and listing them a
 //! page at a time with keyset pagination.
 
+use super::search::SearchPath;
 use super::{Arg, Db, Sql};
 use crate::cursor::Cursor;
 use crate::error::AppError;
@@ -105,21 +106,7 @@ pub(crate) const SELECT_CONTACT: &str =
 pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter, now: i64) {
     sql.push(" WHERE account_id = ").bind(account_id);
     super::filter::push_conditions(sql, account_id, filter, now);
-    let search = search.trim().to_lowercase();
-    if search.is_empty() {
-        return;
-    }
-    let pattern = format!("%{}%", escape_like(&search));
-    // name_norm and email_norm are lower case already; LIKE's escape character is '\'.
-    sql.push(" AND (name_norm LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
-    sql.push(" OR email_norm LIKE ").bind(pattern).push(" ESCAPE '\\'");
-    // A search that looks like a phone number matches phones whatever their formatting.
-    let digits = normalize_phone(&search);
-    let phone_like = search.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if digits.len() >= 3 && phone_like {
-        sql.push(" OR phone_norm LIKE ").bind(format!("%{digits}%"));
-    }
-    sql.push(")");
+    super::search::push_search(sql, search, SearchPath::Index);
 }
 
 /// Escapes LIKE's wildcards so that a search for "50%" means the characters "50%".

@@ -54,6 +54,17 @@ impl Dialect {
         }
     }
 
+    /// How long one chunk of a bulk delete should take, if the chunk size is to follow it.
+    /// SQLite has one writer: while a chunk commits, a user saving a contact waits, so the
+    /// chunks shrink as the account's indexes grow, to keep that wait short. PostgreSQL
+    /// locks only the chunk's own rows; its chunks keep their size.
+    pub fn chunk_time_budget(self) -> Option<std::time::Duration> {
+        match self {
+            Dialect::Sqlite => Some(std::time::Duration::from_millis(120)),
+            Dialect::Postgres => None,
+        }
+    }
+
     /// Refreshes the planner's statistics after a bulk load. Without it PostgreSQL keeps
     /// planning for the empty tables it last analysed (nested loops over seq scans).
     pub fn analyze_statement(self) -> &'static str {

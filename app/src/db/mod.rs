@@ -11,11 +11,13 @@ pub mod filter;
 pub mod history;
 pub mod jobs;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod selection;
 pub mod smart_lists;
 pub mod transaction;
 pub mod users;
+pub mod wal;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -31,6 +33,13 @@ use crate::error::AppError;
 
 /// Where the data lives when `DATABASE_URL` is not set: a file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:crm.db";
+
+/// How long a SQLite statement waits for another connection's lock before it fails.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The size SQLite cuts its write-ahead log back to after starting it over (64 MB): the
+/// file does not keep the size of the longest burst of writes.
+const JOURNAL_SIZE_LIMIT: &str = "67108864";
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -69,7 +78,8 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(BUSY_TIMEOUT)
+                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT);
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

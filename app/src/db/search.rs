@@ -1,0 +1,111 @@
+//! The list's search as SQL: a substring of the name or email, or the digits of a phone
+//! number, whatever their case or formatting. Both engines answer it from an index made
+//! for substrings (migrations 0008): SQLite from an FTS5 table with the trigram tokenizer,
+//! kept in step with `contacts` by triggers; PostgreSQL from pg_trgm GIN indexes, which
+//! its planner uses for the same LIKE the scan runs. The LIKE scan stays the reference
+//! the index is tested against, and SQLite's path for searches shorter than a trigram.
+
+use super::contacts::{escape_like, normalize_phone};
+use super::{Db, Dialect, Sql};
+use crate::error::AppError;
+
+/// How a search finds its contacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchPath {
+    /// The substring index, where the search is long enough for it (what the product runs).
+    Index,
+    /// LIKE over every contact of the account (the reference).
+    Scan,
+}
+
+/// What a search looks for: the lower-case text in names and emails, and the digits in
+/// phones when the search looks like a phone number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Terms {
+    text: String,
+    digits: Option<String>,
+}
+
+/// Fewer characters than this make no trigram: the index cannot answer them.
+const TRIGRAM: usize = 3;
+
+impl Terms {
+    /// None for a blank search (it matches every contact).
+    fn of(search: &str) -> Option<Terms> {
+        // name_norm and email_norm are stored lower case (Unicode aware, in Rust): the
+        // search is lowered the same way, so both paths compare exact substrings.
+        let text = search.trim().to_lowercase();
+        if text.is_empty() {
+            return None;
+        }
+        let digits = normalize_phone(&text);
+        let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let digits = (digits.len() >= TRIGRAM && phone_like).then_some(digits);
+        Some(Terms { text, digits })
+    }
+
+    /// The FTS5 query: the text as one phrase in the name or email columns, or the
+    /// digits as one in the phone column. With the trigram tokenizer a phrase matches
+    /// where its characters appear in a row, in order and side by side: a substring.
+    fn fts_query(&self) -> String {
+        let phrase = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let mut query = format!("{{name_norm email_norm}} : {}", phrase(&self.text));
+        if let Some(digits) = &self.digits {
+            query.push_str(" OR phone_norm : ");
+            query.push_str(&phrase(digits));
+        }
+        query
+    }
+}
+
+/// Appends ` AND …` for the contacts (of the table `contacts`) that `search` matches.
+pub fn push_search(sql: &mut Sql, search: &str, path: SearchPath) {
+    let Some(terms) = Terms::of(search) else { return };
+    let indexed = path == SearchPath::Index && terms.text.chars().count() >= TRIGRAM;
+    if indexed && sql.dialect() == Dialect::Sqlite {
+        sql.push(" AND contacts.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ");
+        sql.bind(terms.fts_query()).push(")");
+        return;
+    }
+    // PostgreSQL's planner answers these LIKEs from the trigram indexes by itself.
+    let pattern = format!("%{}%", escape_like(&terms.text));
+    sql.push(" AND (name_norm LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+    sql.push(" OR email_norm LIKE ").bind(pattern).push(" ESCAPE '\\'");
+    if let Some(digits) = &terms.digits {
+        sql.push(" OR phone_norm LIKE ").bind(format!("%{digits}%"));
+    }
+    sql.push(")");
+}
+
+/// The ids of the account's contacts that `search` matches, in id order, found by `path`.
+pub async fn matching_ids(db: &Db, account_id: i64, search: &str, path: SearchPath) -> Result<Vec<i64>, AppError> {
+    let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
+    sql.bind(account_id);
+    push_search(&mut sql, search, path);
+    sql.push(" ORDER BY id");
+    db.fetch_ids(&sql).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_lowered_and_read_as_a_phone_only_when_it_looks_like_one() {
+        assert_eq!(Terms::of("  "), None);
+        let name = Terms::of(" ÖZdemir ").unwrap();
+        assert_eq!((name.text.as_str(), name.digits), ("özdemir", None));
+        let phone = Terms::of("(555) 010-0042").unwrap();
+        assert_eq!(phone.digits.as_deref(), Some("5550100042"));
+        assert_eq!(Terms::of("55").unwrap().digits, None, "two digits make no trigram");
+        assert_eq!(Terms::of("room 101").unwrap().digits, None, "letters: not a phone");
+    }
+
+    #[test]
+    fn quotes_in_a_search_stay_inside_its_phrase() {
+        let terms = Terms::of("o\"brien").unwrap();
+        assert_eq!(terms.fts_query(), "{name_norm email_norm} : \"o\"\"brien\"");
+        let phone = Terms::of("555-0100").unwrap();
+        assert_eq!(phone.fts_query(), "{name_norm email_norm} : \"555-0100\" OR phone_norm : \"5550100\"");
+    }
+}

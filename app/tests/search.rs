@@ -1,0 +1,181 @@
+//! The substring index behind the search, on each engine: for every search it returns
+//! exactly the contacts the LIKE scan returns (case, Unicode folding, phone digits,
+//! wildcard characters, searches too short for a trigram), and it stays so after
+//! contacts are inserted, edited and deleted.
+
+mod common;
+
+use app::db::bulk_delete::delete;
+use app::db::contacts::{self, list, normalize_email, normalize_name, normalize_phone, watermark};
+use app::db::search::{matching_ids, SearchPath};
+use app::db::seed::{seed_contacts, SeedOptions};
+use app::db::{accounts, Db};
+use app::filter::Filter;
+use app::model::{ListQuery, Selection};
+use common::{account_with, confirmed_request, contact, on_each_engine};
+
+/// Contacts whose text tries the edges: accents and case beyond ASCII, LIKE's wildcard
+/// characters, quotes (FTS5's phrase delimiter), no name, a phone too short to search.
+fn awkward() -> Vec<contacts::NewContact> {
+    vec![
+        contact("Anna", "Müller", "anna@50%off.de", "+49 (30) 555-0199", 1),
+        contact("Seán", "O\"Brien", "sean_o@example.ie", "", 2),
+        contact("İlker", "ŞAHİN", "ilker@ornek.com.tr", "0 532 111 22 33", 3),
+        contact("Jürgen", "Straße", "STRASSE@Example.de", "(555) 010-0042", 4),
+        contact("Zoë", "Ng", "", "12", 5),
+        contact("", "", "only.email@example.com", "", 6),
+        contact("Ada", "Smith", "ada.smith@example.com", "555.010.0043", 7),
+    ]
+}
+
+const FIXED_SEARCHES: &[&str] = &[
+    "müller",
+    "MÜLLER",
+    "ller",
+    "50%o",
+    "50%",
+    "%",
+    "o\"b",
+    "\"",
+    "n_o",
+    "_",
+    "straße",
+    "strasse",
+    "ş",
+    "şah",
+    "ŞAHİN",
+    "İlker",
+    "532 111",
+    "0532111",
+    "zoë",
+    "oë",
+    "ng",
+    "12",
+    "ab",
+    "a",
+    "@",
+    "x.",
+    ".com",
+    "555",
+    "5550",
+    "(30) 555",
+    "555-010-0042",
+    "010 004",
+    "ada smith",
+    "a s",
+    "  SMITH  ",
+    "example",
+    "zebra",
+    "a'b",
+];
+
+/// Searches taken from the account's own contacts: parts of names, of emails, and
+/// phone digits written with dashes.
+async fn sampled_searches(db: &Db, account: i64) -> Vec<String> {
+    let mut sql = db.sql("SELECT name_norm, email_norm, phone_norm FROM contacts WHERE account_id = ");
+    sql.bind(account).push(" ORDER BY id");
+    let rows: Vec<(String, Option<String>, Option<String>)> = db.fetch_all(&sql).await.unwrap();
+    let part = |s: &str, from: usize, len: usize| s.chars().skip(from).take(len).collect::<String>();
+    let mut out = Vec::new();
+    for (name, email, phone) in rows.iter().step_by(97) {
+        out.push(part(name, 1, 4));
+        out.push(part(name, 0, 2));
+        if let Some(email) = email {
+            out.push(part(email, 3, 6));
+        }
+        if let Some(phone) = phone {
+            let digits = part(phone, 2, 5);
+            out.push(format!("{}-{}", part(&digits, 0, 2), part(&digits, 2, 3)));
+        }
+    }
+    out
+}
+
+/// Asserts that the index and the scan agree on every search; returns how many
+/// contacts the searches found in all (so that agreement on nothing cannot pass).
+async fn index_agrees_with_scan(db: &Db, account: i64, searches: &[String], when: &str) -> usize {
+    let mut found = 0;
+    for search in searches {
+        let index = matching_ids(db, account, search, SearchPath::Index).await.unwrap();
+        let scan = matching_ids(db, account, search, SearchPath::Scan).await.unwrap();
+        assert_eq!(index, scan, "{:?}, {when}: the search {search:?}", db.dialect());
+        found += scan.len();
+    }
+    found
+}
+
+async fn listed_total(db: &Db, account: i64, search: &str) -> i64 {
+    let query = ListQuery { search: search.into(), ..Default::default() };
+    list(db, account, &query).await.unwrap().total
+}
+
+#[tokio::test]
+async fn the_search_index_returns_what_the_scan_returns_after_inserts_edits_and_deletes() {
+    on_each_engine(|db| async move {
+        let (a, awkward_ids) = account_with(&db, "A", &awkward()).await;
+        seed_contacts(&db, a, &SeedOptions { account_name: "A".into(), contacts: 2_000, seed: 7 }).await.unwrap();
+        // Another account holding the same people: never found from A.
+        let b = accounts::create(&db, "B").await.unwrap();
+        seed_contacts(&db, b, &SeedOptions { account_name: "B".into(), contacts: 300, seed: 7 }).await.unwrap();
+
+        let mut searches: Vec<String> = FIXED_SEARCHES.iter().map(|s| s.to_string()).collect();
+        searches.extend(sampled_searches(&db, a).await);
+        let found = index_agrees_with_scan(&db, a, &searches, "after the import").await;
+        assert!(found > 2_000, "{:?}: the searches found only {found} contacts", db.dialect());
+
+        // Case and Unicode folding, wildcard characters and phone digits, through the list.
+        assert_eq!(matching_ids(&db, a, "MÜLLER", SearchPath::Index).await.unwrap(), vec![awkward_ids[0]]);
+        assert_eq!(matching_ids(&db, a, "50%o", SearchPath::Index).await.unwrap(), vec![awkward_ids[0]]);
+        assert_eq!(matching_ids(&db, a, "İlker", SearchPath::Index).await.unwrap(), vec![awkward_ids[2]]);
+        assert_eq!(matching_ids(&db, a, "o\"b", SearchPath::Index).await.unwrap(), vec![awkward_ids[1]]);
+        let phones = matching_ids(&db, a, "010 004", SearchPath::Index).await.unwrap();
+        assert!(phones.contains(&awkward_ids[3]) && phones.contains(&awkward_ids[6]), "{phones:?}");
+        assert_eq!(listed_total(&db, a, "555-010-0042").await, 1);
+
+        // Inserts: new contacts are found at once.
+        let mut added = Vec::new();
+        for i in 0..40 {
+            let person = contact("Quentin", &format!("Zyxwv{i}"), &format!("qz{i}@newmail.test"), "(777) 123-4567", i);
+            added.push(contacts::insert(&db, a, &person).await.unwrap());
+        }
+        assert_eq!(matching_ids(&db, a, "zyxwv", SearchPath::Index).await.unwrap(), added);
+        assert_eq!(matching_ids(&db, a, "777-1234", SearchPath::Index).await.unwrap(), added);
+
+        // Edits: a contact renamed is found by its new name and no longer by its old one.
+        let renamed: Vec<i64> = added[..10].to_vec();
+        for (i, id) in renamed.iter().enumerate() {
+            let (first, last, email, phone) =
+                ("Renée", format!("Vbnmq{i}"), format!("RV{i}@Edited.test"), "+1 888 999");
+            let mut sql = db.sql("UPDATE contacts SET first_name = ");
+            sql.bind(first).push(", last_name = ").bind(last.clone());
+            sql.push(", name_norm = ").bind(normalize_name(first, &last));
+            sql.push(", email = ").bind(email.clone()).push(", email_norm = ").bind(normalize_email(&email));
+            sql.push(", phone = ").bind(phone).push(", phone_norm = ").bind(normalize_phone(phone));
+            sql.push(" WHERE id = ").bind(*id);
+            assert_eq!(db.execute(&sql).await.unwrap(), 1);
+        }
+        assert_eq!(matching_ids(&db, a, "renée vbnmq", SearchPath::Index).await.unwrap(), renamed);
+        assert_eq!(matching_ids(&db, a, "@edited.test", SearchPath::Index).await.unwrap(), renamed);
+        assert_eq!(matching_ids(&db, a, "zyxwv", SearchPath::Index).await.unwrap(), added[10..]);
+
+        // Deletes: a bulk delete of a search's matches, with their related rows, and a
+        // plain delete of contacts that have none.
+        let smiths = Selection::all("smith", Filter::default(), watermark(&db).await.unwrap());
+        let expected = matching_ids(&db, a, "smith", SearchPath::Scan).await.unwrap().len() as i64;
+        assert!(expected > 5, "{:?}: only {expected} smiths", db.dialect());
+        let request = confirmed_request(&db, a, smiths, expected, Some(&expected.to_string()), "search-smiths-1").await;
+        assert_eq!(delete(&db, a, None, &request, 50).await.unwrap().contacts, expected);
+        let mut sql = db.sql("DELETE FROM contacts WHERE ");
+        sql.push_in_ids("id", &added[30..]);
+        assert_eq!(db.execute(&sql).await.unwrap(), 10);
+        assert!(matching_ids(&db, a, "smith", SearchPath::Index).await.unwrap().is_empty());
+        assert_eq!(matching_ids(&db, a, "zyxwv", SearchPath::Index).await.unwrap(), added[10..30]);
+
+        let found = index_agrees_with_scan(&db, a, &searches, "after inserts, edits and deletes").await;
+        assert!(found > 1_000, "{:?}: the searches found only {found} contacts", db.dialect());
+        assert_eq!(listed_total(&db, b, "smith").await as usize, {
+            matching_ids(&db, b, "smith", SearchPath::Scan).await.unwrap().len()
+        });
+    })
+    .await;
+}
