@@ -1,7 +1,7 @@
-//! The substring index behind the search, on each engine: for every search it returns
-//! exactly the contacts the LIKE scan returns (case, Unicode folding, phone digits,
-//! wildcard characters, searches too short for a trigram), and it stays so after
-//! contacts are inserted, edited and deleted.
+//! The search, on each engine: as the product runs it (PostgreSQL from its trigram
+//! indexes) it returns exactly the contacts the LIKE scan returns (case, Unicode
+//! folding, phone digits, wildcard characters, searches too short for a trigram), and
+//! it stays so after contacts are inserted, edited and deleted.
 
 mod common;
 
@@ -15,7 +15,7 @@ use app::model::{ListQuery, Selection};
 use common::{account_with, confirmed_request, contact, on_each_engine};
 
 /// Contacts whose text tries the edges: accents and case beyond ASCII, LIKE's wildcard
-/// characters, quotes (FTS5's phrase delimiter), no name, a phone too short to search.
+/// characters, quotes, no name, a phone too short to search.
 fn awkward() -> Vec<contacts::NewContact> {
     vec![
         contact("Anna", "Müller", "anna@50%off.de", "+49 (30) 555-0199", 1),
