@@ -303,7 +303,7 @@ async fn stop_ends_a_running_delete_between_chunks_and_the_history_says_so() {
         // One contact per chunk, so that Stop lands part-way; stop once some are gone.
         let job = tokio::spawn({
             let db = db.clone();
-            let settings = RunSettings { chunk: 1, lease, budget: None };
+            let settings = RunSettings { chunk: 1, lease, budget: None, log_limit: None };
             async move { run(&db, record, "worker-a", settings, &Default::default()).await }
         });
         loop {
@@ -354,7 +354,8 @@ async fn chunks_sized_by_time_shrink_and_still_delete_whole_contacts() {
         let Accepted::New(record) = accept(&db, a.account_id, None, &req, "worker-t", lease).await.unwrap() else {
             panic!("a new request starts a new record")
         };
-        let settings = RunSettings { chunk: 250, lease, budget: Some(std::time::Duration::from_micros(1)) };
+        let settings =
+            RunSettings { chunk: 250, lease, budget: Some(std::time::Duration::from_micros(1)), log_limit: None };
         let job = tokio::spawn({
             let db = db.clone();
             async move { run(&db, record, "worker-t", settings, &Default::default()).await }

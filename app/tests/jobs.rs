@@ -159,7 +159,7 @@ async fn a_job_whose_worker_died_is_taken_over_and_deletes_exactly_the_selection
                     &db,
                     job,
                     "worker-dies",
-                    RunSettings { chunk: 1, lease: DYING_LEASE, budget: None },
+                    RunSettings { chunk: 1, lease: DYING_LEASE, budget: None, log_limit: None },
                     &Default::default(),
                 )
                 .await
@@ -214,7 +214,7 @@ async fn two_workers_never_run_one_job() {
         let winner = winners[0];
 
         // The worker that lost the job (it was only slow, not dead) cannot write a chunk.
-        let settings = RunSettings { chunk: 7, lease: LEASE, budget: None };
+        let settings = RunSettings { chunk: 7, lease: LEASE, budget: None, log_limit: None };
         assert_eq!(run(&db, job, "worker-gone", settings, &Default::default()).await.unwrap(), RunEnd::Lost);
         assert_eq!(ids_of(&db, a).await.len(), 300, "the stale worker deleted nothing");
 

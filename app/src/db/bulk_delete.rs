@@ -131,13 +131,8 @@ pub async fn count_areas(
     let counts: Vec<BoxFuture<'_, Result<(&'static str, i64), AppError>>> = AREAS
         .iter()
         .map(|area| {
-            let mut sql = db.sql("SELECT COUNT(*) FROM ");
-            sql.push(area.table).push(" WHERE ");
-            area.push_rows_of(&mut sql, |s, column| {
-                s.push(column).push(" IN (");
-                selection::push_ids(s, account_id, selection);
-                s.push(")");
-            });
+            let mut sql = db.sql("");
+            area.push_count_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
             let table = area.table;
             // Boxed: a stream of futures made by a closure trips the compiler's check
             // that server functions' futures are Send (rust-lang/rust#102211).
@@ -248,19 +243,23 @@ pub enum RunEnd {
 }
 
 /// How a delete job runs: contacts per chunk (at most), how long each renewal of its
-/// lease lasts, and how long a chunk should take (see [`next_chunk_size`]; `None`: every
-/// chunk has `chunk` contacts).
+/// lease lasts, how long a chunk should take (see [`next_chunk_size`]; `None`: every
+/// chunk has `chunk` contacts) and the size of SQLite's log past which the job truncates
+/// it between two chunks (see [`wal`]; `None`: never).
 #[derive(Clone, Copy, Debug)]
 pub struct RunSettings {
     pub chunk: usize,
     pub lease: Duration,
     pub budget: Option<Duration>,
+    pub log_limit: Option<u64>,
 }
 
 impl RunSettings {
-    /// Chunks of at most `chunk` contacts, each sized to the engine's time budget.
+    /// Chunks of at most `chunk` contacts, each sized to the engine's time budget, and
+    /// the engine's log limit.
     pub fn for_db(db: &Db, chunk: usize, lease: Duration) -> RunSettings {
-        RunSettings { chunk, lease, budget: db.dialect().chunk_time_budget() }
+        let dialect = db.dialect();
+        RunSettings { chunk, lease, budget: dialect.chunk_time_budget(), log_limit: dialect.log_limit() }
     }
 }
 
@@ -324,8 +323,10 @@ pub async fn run(
                 }
                 // Keeps SQLite's log from growing chunk after chunk (see `wal`); a
                 // checkpoint that fails is retried after the next chunk.
-                if let Err(cause) = wal::truncate(db, CHECKPOINT_WAIT).await {
-                    tracing::warn!("bulk delete {id}: checkpoint failed: {cause:?}");
+                if let Some(limit) = settings.log_limit {
+                    if let Err(cause) = wal::truncate_past(db, limit, CHECKPOINT_WAIT).await {
+                        tracing::warn!("bulk delete {id}: checkpoint failed: {cause:?}");
+                    }
                 }
             }
             Ok(None) => {

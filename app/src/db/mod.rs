@@ -38,8 +38,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite:crm.db";
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The size SQLite cuts its write-ahead log back to after starting it over (64 MB): the
-/// file does not keep the size of the longest burst of writes.
-const JOURNAL_SIZE_LIMIT: &str = "67108864";
+/// file does not keep the size of the longest burst of writes. Long jobs truncate it when
+/// it grows past this size ([`Dialect::log_limit`]).
+const JOURNAL_SIZE_LIMIT: u64 = 64 << 20;
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -79,7 +80,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(BUSY_TIMEOUT)
-                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT);
+                .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

@@ -2,9 +2,12 @@
 //! the log back into the database file (a checkpoint) by itself, but it starts the log
 //! over only at a moment when no reader is using it. With the list being read all the
 //! time while a delete commits chunk after chunk, that moment never came and the log grew
-//! to 8.9 GB for a 0.92 GB database. So the job asks for it between two chunks: copy
-//! everything back, wait (briefly) for the readers of older snapshots to finish, and
-//! truncate the log. PostgreSQL recycles its own log and needs none of this.
+//! to 8.9 GB for a 0.92 GB database. So the job asks for it between two chunks, once
+//! the log is past a size: copy everything back, wait (briefly) for the readers of older
+//! snapshots to finish, and truncate the log. Not after every chunk: a truncating
+//! checkpoint holds every other writer off while it waits and syncs, and most chunks
+//! leave a log SQLite's own checkpoints keep at a few megabytes. PostgreSQL recycles its
+//! own log and needs none of this.
 
 use std::time::Duration;
 
@@ -18,6 +21,23 @@ pub struct Checkpoint {
     pub busy: i64,
     pub log: i64,
     pub checkpointed: i64,
+}
+
+/// The size of the database's log file now: 0 when there is none, and on PostgreSQL.
+pub fn log_bytes(db: &Db) -> u64 {
+    let Db::Sqlite(pool) = db else { return 0 };
+    let mut log = pool.connect_options().get_filename().as_os_str().to_owned();
+    log.push("-wal");
+    std::fs::metadata(log).map_or(0, |m| m.len())
+}
+
+/// [`truncate`], if the log is larger than `limit` bytes; `None` if it is not (and on
+/// PostgreSQL).
+pub async fn truncate_past(db: &Db, limit: u64, wait: Duration) -> Result<Option<Checkpoint>, AppError> {
+    if log_bytes(db) <= limit {
+        return Ok(None);
+    }
+    truncate(db, wait).await
 }
 
 /// Copies the log into the database file and truncates it, waiting at most `wait` for
