@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use super::{Db, BUSY_TIMEOUT};
+use super::{busy, Db, BUSY_TIMEOUT};
 use crate::error::AppError;
 
 /// What one checkpoint did: whether readers kept it from finishing, and the log's pages
@@ -43,14 +43,19 @@ pub async fn truncate_past(db: &Db, limit: u64, wait: Duration) -> Result<Option
 /// Copies the log into the database file and truncates it, waiting at most `wait` for
 /// readers (and meanwhile holding off other writers: keep it short). If readers are
 /// still there, the pages are copied all the same and the next call truncates.
+/// The copy (and its syncs, the slow part) is done first by a passive checkpoint, which
+/// lets other connections write meanwhile; the truncating one that follows holds them
+/// off only to copy what they committed since, and to wait for readers.
 /// `None` on PostgreSQL.
 pub async fn truncate(db: &Db, wait: Duration) -> Result<Option<Checkpoint>, AppError> {
     let Db::Sqlite(pool) = db else { return Ok(None) };
     let mut conn = pool.acquire().await?;
-    let timeout = |d: Duration| format!("PRAGMA busy_timeout = {}", d.as_millis());
-    sqlx::query(&timeout(wait)).execute(&mut *conn).await?;
-    let checkpoint = sqlx::query_as::<_, Checkpoint>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut *conn).await;
+    busy::wait_at_most(&mut conn, wait).await?;
+    let checkpoint = match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await {
+        Ok(_) => sqlx::query_as::<_, Checkpoint>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut *conn).await,
+        Err(cause) => Err(cause),
+    };
     // The connection goes back to the pool: with the pool's own patience.
-    sqlx::query(&timeout(BUSY_TIMEOUT)).execute(&mut *conn).await?;
+    busy::wait_at_most(&mut conn, BUSY_TIMEOUT).await?;
     Ok(Some(checkpoint?))
 }
