@@ -13,7 +13,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::db::bulk_delete::{self, RunEnd, RunSettings};
-use crate::db::{jobs, Db};
+use crate::db::{jobs, search, Db};
+
+/// Deleted contacts dropped from the search index per transaction, and the pause between
+/// two such transactions (a user saving a contact waits at most for one).
+const SEARCH_BATCH: usize = 500;
+const SEARCH_PAUSE: Duration = Duration::from_millis(20);
 
 /// How the runner paces itself.
 #[derive(Clone, Copy, Debug)]
@@ -78,10 +83,35 @@ impl Runner {
         self.inner.settings
     }
 
-    /// Starts the background loop: lease renewal and take-overs, every tick.
+    /// Starts the background loops: lease renewal and take-overs, every tick; and the
+    /// search index's clean-up after deletes.
     pub fn start(&self) {
         let runner = self.clone();
         self.inner.tasks.spawn(async move { runner.supervise().await });
+        let runner = self.clone();
+        self.inner.tasks.spawn(async move { runner.tidy_search().await });
+    }
+
+    /// Drops the search index's rows of deleted contacts (SQLite; see
+    /// [`search::forget_deleted`]) a batch at a time, with a pause between batches for
+    /// other writers; then looks again every tick. A loop of its own: a long clean-up
+    /// must not hold up the renewal of leases.
+    async fn tidy_search(&self) {
+        let inner = &self.inner;
+        loop {
+            let pause = match search::forget_deleted(&inner.db, SEARCH_BATCH).await {
+                Ok(0) => inner.settings.tick,
+                Ok(_) => SEARCH_PAUSE,
+                Err(e) => {
+                    tracing::warn!("dropping deleted contacts from the search index: {e:?}");
+                    inner.settings.tick
+                }
+            };
+            tokio::select! {
+                _ = inner.shutdown.cancelled() => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
     }
 
     async fn supervise(&self) {
