@@ -17,7 +17,7 @@ use crate::db::{jobs, search, Db};
 
 /// Deleted contacts dropped from the search index per transaction, and the pause between
 /// two such transactions (a user saving a contact waits at most for one).
-const SEARCH_BATCH: usize = 500;
+pub const SEARCH_BATCH: usize = 500;
 const SEARCH_PAUSE: Duration = Duration::from_millis(20);
 
 /// How the runner paces itself.

@@ -245,6 +245,18 @@ impl Sql {
         }
     }
 
+    /// This statement, which selects one column of ids, as one that selects them all in
+    /// one JSON array (read by [`parse_id_list`]): one row instead of one per id. A
+    /// million rows of one id each took about 1.3 s to come through the driver on SQLite
+    /// (the sqlite3 shell builds the array in 0.15 s).
+    pub fn as_id_list(&self) -> Sql {
+        let text = match self.dialect {
+            Dialect::Sqlite => format!("WITH ids(id) AS ({}) SELECT json_group_array(id) FROM ids", self.text),
+            Dialect::Postgres => format!("SELECT COALESCE(json_agg(id), '[]')::text FROM ({}) ids(id)", self.text),
+        };
+        Sql { dialect: self.dialect, text, args: self.args.clone() }
+    }
+
     pub fn arguments<E: Engine>(&self) -> Result<E::Arguments<'_>, AppError> {
         E::arguments(&self.args)
     }
@@ -279,3 +291,11 @@ macro_rules! engine {
 
 engine!(Sqlite, |ids: &Vec<i64>| serde_json::to_string(ids).expect("ids serialize"));
 engine!(Postgres, |ids: &Vec<i64>| ids.clone());
+
+/// The ids of a JSON array selected by [`Sql::as_id_list`] (none if no row came back), in
+/// ascending order whatever order the aggregate saw them in.
+pub fn parse_id_list(json: Option<&str>) -> Result<Vec<i64>, AppError> {
+    let mut ids: Vec<i64> = serde_json::from_str(json.unwrap_or("[]")).map_err(AppError::internal)?;
+    ids.sort_unstable();
+    Ok(ids)
+}

@@ -180,9 +180,11 @@ impl Db {
         Ok(changed)
     }
 
-    /// The ids the statement selects (its first column), in its order.
+    /// The ids the statement selects (its one column), in ascending order, fetched as one
+    /// array (see [`Sql::as_id_list`]).
     pub async fn fetch_ids(&self, sql: &Sql) -> Result<Vec<i64>, AppError> {
-        Ok(self.fetch_all::<(i64,)>(sql).await?.into_iter().map(|(id,)| id).collect())
+        let list = self.fetch_all::<(String,)>(&sql.as_id_list()).await?;
+        dialect::parse_id_list(list.first().map(|(json,)| json.as_str()))
     }
 
     pub async fn close(&self) {

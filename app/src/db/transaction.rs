@@ -72,9 +72,11 @@ impl Tx {
             .flatten()))
     }
 
-    /// The ids the statement selects (its first column), in its order.
+    /// The ids the statement selects (its one column), in ascending order (see
+    /// [`Db::fetch_ids`]).
     pub async fn fetch_ids(&mut self, sql: &Sql) -> Result<Vec<i64>, AppError> {
-        Ok(self.fetch_all::<(i64,)>(sql).await?.into_iter().map(|(id,)| id).collect())
+        let list = self.fetch_all::<(String,)>(&sql.as_id_list()).await?;
+        super::dialect::parse_id_list(list.first().map(|(json,)| json.as_str()))
     }
 
     pub async fn commit(self) -> Result<(), AppError> {
