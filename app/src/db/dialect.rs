@@ -74,15 +74,6 @@ impl Dialect {
         }
     }
 
-    /// Refreshes the planner's statistics after a bulk load. Without it PostgreSQL keeps
-    /// planning for the empty tables it last analysed (nested loops over seq scans).
-    pub fn analyze_statement(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "PRAGMA optimize",
-            Dialect::Postgres => "ANALYZE",
-        }
-    }
-
     /// The highest id `table`'s generator has handed out, deleted rows included (0 if
     /// none): SQLite keeps it for AUTOINCREMENT tables in sqlite_sequence.
     pub fn id_high_water_statement(self, table: &str) -> String {

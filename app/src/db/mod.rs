@@ -180,6 +180,26 @@ impl Db {
         Ok(changed)
     }
 
+    /// Refreshes the planner's statistics after a bulk load. Without it PostgreSQL keeps
+    /// planning for the empty tables it last analysed (nested loops over seq scans).
+    /// SQLite's `PRAGMA optimize` reads first, then writes the statistics from inside the
+    /// same statement, which cannot wait for another writer (it failed at once while a
+    /// server was dropping search index rows): it runs in a transaction that takes the
+    /// write lock first, waiting its turn.
+    pub async fn refresh_statistics(&self) -> Result<(), AppError> {
+        match self {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                sqlx::query("PRAGMA optimize").execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The ids the statement selects (its one column), in ascending order, fetched as one
     /// array (see [`Sql::as_id_list`]).
     pub async fn fetch_ids(&self, sql: &Sql) -> Result<Vec<i64>, AppError> {

@@ -103,21 +103,23 @@ pub async fn forget_deleted(db: &Db, batch: usize) -> Result<u64, AppError> {
     if db.dialect() != Dialect::Sqlite {
         return Ok(0);
     }
-    let mut tx = db.begin().await?;
-    let mut queued = db.sql("SELECT contact_id FROM contact_search_stale ORDER BY contact_id LIMIT ");
-    queued.bind(batch as i64);
-    let ids = tx.fetch_ids(&queued).await?;
-    if ids.is_empty() {
+    // A read first, outside any transaction: most of the time there is nothing to do,
+    // and no write lock is taken for it.
+    if db.fetch_i64(&db.sql("SELECT EXISTS (SELECT 1 FROM contact_search_stale)")).await? == 0 {
         return Ok(0);
     }
-    let mut rows = db.sql("DELETE FROM contact_search WHERE ");
-    rows.push_in_ids("rowid", &ids);
-    tx.execute(&rows).await?;
-    let mut done = db.sql("DELETE FROM contact_search_stale WHERE ");
-    done.push_in_ids("contact_id", &ids);
-    tx.execute(&done).await?;
-    tx.commit().await?;
-    Ok(ids.len() as u64)
+    // The transaction writes first: a SQLite transaction that has read cannot wait for
+    // the write lock (it fails at once if another connection holds it). Both statements
+    // take the same first `batch` queued ids: nothing else writes in between.
+    let oldest = |sql: &mut Sql| {
+        sql.push(" IN (SELECT contact_id FROM contact_search_stale ORDER BY contact_id LIMIT ");
+        sql.bind(batch as i64).push(")");
+    };
+    let mut rows = db.sql("DELETE FROM contact_search WHERE rowid");
+    oldest(&mut rows);
+    let mut done = db.sql("DELETE FROM contact_search_stale WHERE contact_id");
+    oldest(&mut done);
+    Ok(db.execute_in_transaction(&[rows, done]).await?[1])
 }
 
 #[cfg(test)]

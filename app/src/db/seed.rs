@@ -203,7 +203,7 @@ pub async fn seed_contacts(db: &Db, account_id: i64, options: &SeedOptions) -> R
             db.execute(&db.sql(&text)).await?;
         }
     }
-    db.execute(&db.sql(db.dialect().analyze_statement())).await?;
+    db.refresh_statistics().await?;
     let rows = cascade::count_for_account(db, account_id).await?;
     Ok(SeedReport { account_id, contacts: options.contacts, rows, elapsed: started.elapsed() })
 }
