@@ -32,6 +32,10 @@ pub enum Status {
 pub enum Action {
     Delete,
     Export,
+    /// Brings back what a delete put in the Recycle Bin.
+    Restore,
+    /// Removes contacts from the Recycle Bin for good.
+    Purge,
 }
 
 macro_rules! stored_names {
@@ -72,7 +76,7 @@ stored_names!(
     Failed = "failed",
     Cancelled = "cancelled"
 );
-stored_names!(Action, "bulk action", Delete = "delete", Export = "export");
+stored_names!(Action, "bulk action", Delete = "delete", Export = "export", Restore = "restore", Purge = "purge");
 
 impl Status {
     /// How the history names it.
@@ -92,6 +96,8 @@ impl Action {
         match self {
             Action::Delete => "Delete",
             Action::Export => "Export",
+            Action::Restore => "Restore",
+            Action::Purge => "Purge",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The job runner of a server process: one per process, in the app state. It runs the
-//! delete jobs this server accepted, renews the leases of every job it holds, and
+//! delete and restore jobs this server accepted and the Recycle Bin's purges that fall
+//! due, renews the leases of every job it holds, and
 //! looks for jobs whose worker stopped renewing theirs (a crashed or killed server) to
 //! take them over. All it knows is in the database: a restart, or another server on the
 //! same database, picks up exactly where this one left off.
@@ -12,8 +13,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::db::bulk_delete::{self, RunEnd, RunSettings};
-use crate::db::{jobs, search, Db};
+use crate::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
+use crate::db::{jobs, recycle_bin, search, Db};
 
 /// Deleted contacts dropped from the search index per transaction, and the pause between
 /// two such transactions (a user saving a contact waits at most for one).
@@ -124,6 +125,11 @@ impl Runner {
             if let Err(e) = jobs::fail_abandoned_exports(&inner.db).await {
                 tracing::warn!("closing abandoned exports: {e:?}");
             }
+            match recycle_bin::start_due_purges(&inner.db, crate::db::now(), &inner.worker, inner.settings.lease).await
+            {
+                Ok(purges) => purges.into_iter().for_each(|job| drop(self.run(job))),
+                Err(e) => tracing::warn!("looking for contacts due to leave the Recycle Bin: {e:?}"),
+            }
             while !inner.shutdown.is_cancelled() {
                 match self.take_over().await {
                     Ok(true) => {}
@@ -154,7 +160,7 @@ impl Runner {
         Ok(true)
     }
 
-    /// Runs delete job `id`, which this runner's worker holds, in the background.
+    /// Runs delete or restore job `id`, which this runner's worker holds, in the background.
     pub fn run(&self, id: i64) -> JoinHandle<Option<RunEnd>> {
         let runner = self.clone();
         self.inner.tasks.spawn(async move {
@@ -171,6 +177,18 @@ impl Runner {
                 }
             }
         })
+    }
+
+    /// Runs a job just accepted and waits for it up to a second (a small one is done by
+    /// then); a repeated request's job runs already. Returns the job's record.
+    pub async fn start_briefly(&self, accepted: Accepted) -> i64 {
+        match accepted {
+            Accepted::Earlier(record) => record,
+            Accepted::New(record) => {
+                let _ = tokio::time::timeout(Duration::from_secs(1), self.run(record)).await;
+                record
+            }
+        }
     }
 
     /// Looks for abandoned jobs now rather than at the next tick.

@@ -14,6 +14,7 @@ pub mod filter;
 pub mod jobs;
 pub mod model;
 pub mod pages;
+pub mod recycle;
 pub mod shell;
 pub mod smart_list;
 pub mod team;

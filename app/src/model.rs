@@ -197,6 +197,9 @@ pub struct DeletePreview {
     pub whole_account: bool,
     /// The user must type the number of contacts to confirm.
     pub needs_typed_confirmation: bool,
+    /// Days the account keeps deleted contacts in the Recycle Bin (0: the delete is
+    /// permanent).
+    pub keep_days: i64,
 }
 
 /// A confirmed delete, as the browser sends it.
@@ -245,6 +248,16 @@ pub struct BulkActionRow {
     pub rows: Vec<AreaCount>,
     pub started_at: i64,
     pub finished_at: Option<i64>,
+    /// A delete that moved what it deleted into the Recycle Bin.
+    pub to_bin: bool,
+    /// Some of its contacts are in the Recycle Bin now (they can be restored).
+    pub in_bin: bool,
+    /// A restore or a purge: the delete whose rows in the Recycle Bin it acts on.
+    pub bin_of: Option<i64>,
+    /// Rows a restore could not bring back, per area…
+    pub left_out: Vec<AreaCount>,
+    /// …and why, one sentence per area.
+    pub left_out_why: Vec<String>,
 }
 
 impl BulkActionRow {

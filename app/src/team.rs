@@ -78,4 +78,7 @@ impl TeamMember {
 pub struct Team {
     pub members: Vec<TeamMember>,
     pub can_manage: bool,
+    /// Days the account keeps deleted contacts in the Recycle Bin (0: deletes are
+    /// permanent).
+    pub keep_deleted_days: i64,
 }

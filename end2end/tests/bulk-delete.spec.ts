@@ -64,7 +64,7 @@ test('tick two rows and delete them', async ({ page }) => {
   const before = demo();
   await openDeleteDialog(page);
   await expect(dialog(page).getByRole('heading', { name: 'Delete 2 contacts?' })).toBeVisible();
-  await expect(dialog(page)).toContainText('This action cannot be undone.');
+  await expect(dialog(page)).toContainText('Deleted contacts stay in the Recycle Bin for 30 days.');
   const impact = await shownImpact(page);
   await expect(dialog(page).getByRole('textbox')).toHaveCount(0);
   await dialog(page).getByRole('button', { name: 'Delete' }).click();

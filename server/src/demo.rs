@@ -4,8 +4,9 @@
 use app::auth::password;
 use app::db::seed::{seed_account, seed_contacts, SeedOptions};
 use app::db::users::{self, normalize_email};
-use app::db::{accounts, bulk_delete, Db};
+use app::db::{accounts, bulk_delete, recycle_bin, Db};
 use app::error::AppError;
+use app::recycle::DEMO_KEEP_DAYS;
 use app::team::Role;
 
 pub const DEMO_ACCOUNT: &str = "Demo Company";
@@ -57,8 +58,19 @@ async fn account(db: &Db, name: &str, contacts: usize) -> Result<i64, AppError> 
         return Ok(id);
     }
     let report = seed_account(db, &options(name, contacts)).await?;
+    accounts::set_keep_deleted_days(db, report.account_id, keep_days(name)).await?;
     println!("Created the account “{name}” with {} contacts.", report.contacts);
     Ok(report.account_id)
+}
+
+/// The demo account keeps deleted contacts, to show the Recycle Bin; the other account
+/// keeps the seed's permanent delete.
+fn keep_days(account: &str) -> i64 {
+    if account == DEMO_ACCOUNT {
+        DEMO_KEEP_DAYS
+    } else {
+        0
+    }
 }
 
 /// Makes sure the demo accounts and users exist (a user without a password gets the
@@ -89,6 +101,8 @@ pub async fn reset(db: &Db, contacts: usize) -> Result<(), AppError> {
     for name in [DEMO_ACCOUNT, OTHER_ACCOUNT] {
         let account_id = account(db, name, contacts).await?;
         let removed = bulk_delete::delete_all_of_account(db, account_id).await?;
+        recycle_bin::empty_account(db, account_id).await?;
+        accounts::set_keep_deleted_days(db, account_id, keep_days(name)).await?;
         // A job still running loses its record and its work left: its worker stops.
         let mut targets = db.sql(
             "DELETE FROM bulk_action_targets WHERE bulk_action_id IN (SELECT id FROM bulk_actions WHERE account_id = ",

@@ -41,21 +41,16 @@ pub async fn preview_delete(selection: Selection) -> Result<DeletePreview, AppEr
 /// one, restarted) finishes the job.
 #[server(endpoint = "delete_contacts", input = Json)]
 pub async fn delete_contacts(request: DeleteRequest) -> Result<BulkActionRow, AppError> {
-    use crate::db::bulk_delete::{self, Accepted};
+    use crate::db::bulk_delete;
     use crate::db::history;
     use crate::jobs::Runner;
     context::as_caller(|db, user| async move {
         user.require_bulk_delete()?;
         let runner = use_context::<Runner>().ok_or_else(|| AppError::internal("no job runner in context"))?;
         let lease = runner.settings().lease;
-        let record =
-            match bulk_delete::accept(&db, user.account_id, Some(user.id), &request, runner.worker(), lease).await? {
-                Accepted::Earlier(record) => record,
-                Accepted::New(record) => {
-                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), runner.run(record)).await;
-                    record
-                }
-            };
+        let accepted =
+            bulk_delete::accept(&db, user.account_id, Some(user.id), &request, runner.worker(), lease).await?;
+        let record = runner.start_briefly(accepted).await;
         history::get(&db, user.account_id, user.history_filter(), record).await
     })
     .await

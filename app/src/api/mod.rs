@@ -4,10 +4,12 @@
 mod contacts;
 mod lists;
 mod people;
+mod recycle;
 
 pub use contacts::*;
 pub use lists::*;
 pub use people::*;
+pub use recycle::*;
 
 /// On the server: the database handle put in context by the server binary, the
 /// signed-in user of the request, and a response status that matches the error (so

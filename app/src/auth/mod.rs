@@ -58,6 +58,15 @@ impl User {
     pub fn history_filter(&self) -> Option<i64> {
         (self.role() != Role::Admin).then_some(self.id)
     }
+
+    /// Whose deletes this user may restore: any of the account's for an admin, their
+    /// own for a user with the bulk-delete permission; 403 otherwise.
+    pub fn restore_scope(&self) -> Result<Option<i64>, AppError> {
+        if self.role() != Role::Admin {
+            self.require_bulk_delete()?;
+        }
+        Ok(self.history_filter())
+    }
 }
 
 pub struct Credentials {

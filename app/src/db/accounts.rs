@@ -46,3 +46,19 @@ pub async fn stats(db: &Db) -> Result<serde_json::Value, AppError> {
     }
     Ok(serde_json::json!({ "accounts": out }))
 }
+
+/// How many days the account keeps deleted contacts in the Recycle Bin (0: deletes are
+/// permanent).
+pub async fn keep_deleted_days(db: &Db, account_id: i64) -> Result<i64, AppError> {
+    let mut sql = db.sql("SELECT keep_deleted_days FROM accounts WHERE id = ");
+    sql.bind(account_id);
+    db.fetch_opt_i64(&sql).await?.ok_or_else(|| AppError::NotFound("There is no such account.".into()))
+}
+
+/// Sets [`keep_deleted_days`], which must be within [`crate::recycle::KEEP_DAYS`].
+pub async fn set_keep_deleted_days(db: &Db, account_id: i64, days: i64) -> Result<(), AppError> {
+    crate::recycle::check_keep_days(days)?;
+    let mut sql = db.sql("UPDATE accounts SET keep_deleted_days = ");
+    sql.bind(days).push(" WHERE id = ").bind(account_id);
+    db.execute(&sql).await.map(drop)
+}

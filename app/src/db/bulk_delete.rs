@@ -17,8 +17,9 @@ use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
-use super::cascade::{Link, AREAS};
+use super::cascade::{Link, Store, AREAS};
 use super::jobs::{self, now_ms};
+use super::recycle_bin::{self, Columns};
 use super::{history, now, selection, wal, Db, Sql, Tx};
 use crate::bulk_action::{
     self, check_request_key, needs_typed_confirmation, typed_number_matches, Action, Ending, Status,
@@ -37,20 +38,57 @@ const CHUNK_ATTEMPTS: u32 = 3;
 /// holds off other writers meanwhile).
 const CHECKPOINT_WAIT: Duration = Duration::from_millis(100);
 
-/// Contacts and rows per area removed so far.
+/// What the changed-row count of one statement of a chunk tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    /// Nothing (a lock, a copy into the bin).
+    Nothing,
+    /// The rows of `table` (or the contacts, when `table` is "contacts") the job did:
+    /// deleted, or restored.
+    Done(&'static str),
+    /// The rows of `table` a restore took out of the bin: those it did not bring back
+    /// were left out.
+    Taken(&'static str),
+}
+
+/// A chunk's statements, in order, each with what its count tells.
+pub type Plan = Vec<(Sql, Tally)>;
+
+const CONTACTS: &str = "contacts";
+
+/// Contacts and rows per area done so far (deleted or restored), and rows a restore
+/// left out.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Totals {
     contacts: i64,
     rows: BTreeMap<String, i64>,
+    left_out: BTreeMap<String, i64>,
 }
 
 impl Totals {
-    /// Adds one chunk's changed-row counts: the deletes of [`chunk_statements`], in order.
-    fn add_chunk(&mut self, deletes: &[u64]) {
-        for (area, rows) in AREAS.iter().rev().zip(deletes) {
-            *self.rows.entry(area.table.to_string()).or_default() += *rows as i64;
+    /// Adds one chunk's changed-row counts, told apart by the tallies of its plan.
+    fn add_chunk(&mut self, tallies: impl Iterator<Item = Tally>, changed: &[u64]) {
+        let mut taken = BTreeMap::new();
+        let mut done = BTreeMap::new();
+        for (tally, rows) in tallies.zip(changed.iter().map(|&n| n as i64)) {
+            match tally {
+                Tally::Nothing => {}
+                Tally::Done(table) => *done.entry(table).or_insert(0) += rows,
+                Tally::Taken(table) => *taken.entry(table).or_insert(0) += rows,
+            }
         }
-        self.contacts += *deletes.last().unwrap_or(&0) as i64;
+        for (table, rows) in taken {
+            let left = rows - done.get(table).copied().unwrap_or(0);
+            if left > 0 {
+                *self.left_out.entry(table.to_string()).or_default() += left;
+            }
+        }
+        for (table, rows) in done {
+            match table {
+                CONTACTS => self.contacts += rows,
+                area => *self.rows.entry(area.to_string()).or_default() += rows,
+            }
+        }
     }
 
     fn report(&self) -> DeleteReport {
@@ -59,6 +97,10 @@ impl Totals {
 
     fn rows_json(&self) -> String {
         serde_json::to_string(&self.rows).expect("counts serialize")
+    }
+
+    fn left_out_json(&self) -> String {
+        serde_json::to_string(&self.left_out).expect("counts serialize")
     }
 }
 
@@ -96,10 +138,11 @@ pub async fn preview(db: &Db, account_id: i64, asked: &Selection) -> Result<Dele
     // The ids, the account's total and the counts are independent reads: on
     // connections of their own they run at once, on as many cores as there are.
     let (ids_sql, total_sql) = (selected_ids_sql(db, account_id, &selection), account_total_sql(db, account_id));
-    let (ids, total, counts) = futures::try_join!(
+    let (ids, total, counts, keep_days) = futures::try_join!(
         db.fetch_ids(&ids_sql),
         db.fetch_i64(&total_sql),
         count_areas(db, account_id, &selection, preview_parallelism()),
+        super::accounts::keep_deleted_days(db, account_id),
     )?;
     let contacts = ids.len() as i64;
     let whole_account = contacts > 0 && contacts == total;
@@ -111,6 +154,7 @@ pub async fn preview(db: &Db, account_id: i64, asked: &Selection) -> Result<Dele
         areas: area_counts(|table| counts.get(table).copied().unwrap_or(0)),
         whole_account,
         needs_typed_confirmation: needs_typed_confirmation(contacts, whole_account),
+        keep_days,
     })
 }
 
@@ -183,6 +227,7 @@ pub async fn accept(
         return Ok(Accepted::Earlier(id));
     }
     selection::validate(db, account_id, &request.selection).await?;
+    let to_bin = super::accounts::keep_deleted_days(db, account_id).await? > 0;
     let started = history::Started {
         account_id,
         user_id,
@@ -192,6 +237,8 @@ pub async fn accept(
         contacts: request.confirmed_count,
         worker,
         lease_until_ms: now_ms() + lease.as_millis() as i64,
+        to_bin,
+        bin_of: None,
     };
     // The record's INSERT comes first: on SQLite it takes the write lock, so the ids
     // read next are the ones the targets will hold.
@@ -205,12 +252,23 @@ pub async fn accept(
     };
     let ids = confirmed_ids(db, &mut tx, account_id, request).await?;
     for part in ids.chunks(TARGETS_PER_INSERT) {
-        let mut targets = db.sql("INSERT INTO bulk_action_targets (bulk_action_id, contact_id) SELECT ");
-        targets.bind(record).push(", id FROM (").push_select_ids(part).push(") ids");
-        tx.execute(&targets).await?;
+        tx.execute(&targets_statement(db, record, |s| {
+            s.push_select_ids(part);
+        }))
+        .await?;
     }
     tx.commit().await?;
     Ok(Accepted::New(record))
+}
+
+/// The statement that writes down as the targets of job `record` the contacts that
+/// `ids` appends a query of (a column `id`).
+pub(crate) fn targets_statement(db: &Db, record: i64, ids: impl FnOnce(&mut Sql)) -> Sql {
+    let mut sql = db.sql("INSERT INTO bulk_action_targets (bulk_action_id, contact_id) SELECT ");
+    sql.bind(record).push(", id FROM (");
+    ids(&mut sql);
+    sql.push(") targets");
+    sql
 }
 
 /// The ids the selection means now, inside the accepting transaction, if they are what
@@ -278,13 +336,40 @@ pub fn next_chunk_size(current: usize, took: Duration, budget: Duration, max: us
 #[derive(sqlx::FromRow)]
 struct JobRow {
     account_id: i64,
+    #[sqlx(try_from = "String")]
+    action: Action,
+    to_bin: bool,
+    bin_of: Option<i64>,
     contacts_done: i64,
     rows_done: String,
+    left_out: String,
 }
 
-/// Runs the delete job `id`, which `worker` holds, chunk by chunk until no target is
-/// left, a person stops it, `shutdown` is cancelled (the job is released between two
-/// chunks) or another worker took it over.
+/// What each chunk of a job does to its contacts.
+#[derive(Clone, Copy, Debug)]
+enum Work {
+    /// Deletes them, for good or (`to_bin`) into the Recycle Bin.
+    Delete { to_bin: bool },
+    /// Brings back what delete `from` put in the bin.
+    Restore { from: i64 },
+    /// Removes for good what delete `from` put in the bin.
+    Purge { from: i64 },
+}
+
+impl JobRow {
+    fn work(&self) -> Result<Work, AppError> {
+        match (self.action, self.bin_of) {
+            (Action::Delete, _) => Ok(Work::Delete { to_bin: self.to_bin }),
+            (Action::Restore, Some(from)) => Ok(Work::Restore { from }),
+            (Action::Purge, Some(from)) => Ok(Work::Purge { from }),
+            (action, _) => Err(AppError::internal(format!("{action:?} is not a job of contacts"))),
+        }
+    }
+}
+
+/// Runs the delete or restore job `id`, which `worker` holds, chunk by chunk until no
+/// target is left, a person stops it, `shutdown` is cancelled (the job is released
+/// between two chunks) or another worker took it over.
 pub async fn run(
     db: &Db,
     id: i64,
@@ -292,12 +377,20 @@ pub async fn run(
     settings: RunSettings,
     shutdown: &CancellationToken,
 ) -> Result<RunEnd, AppError> {
-    let mut sql = db.sql("SELECT account_id, contacts_done, rows_done FROM bulk_actions WHERE id = ");
+    let mut sql = db.sql(
+        "SELECT account_id, action, to_bin, bin_of, contacts_done, rows_done, left_out FROM bulk_actions WHERE id = ",
+    );
     sql.bind(id);
     let job: JobRow =
         db.fetch_all(&sql).await?.pop().ok_or_else(|| AppError::internal(format!("no bulk action {id}")))?;
+    let work = job.work()?;
+    let columns = match work {
+        Work::Delete { to_bin: false } | Work::Purge { .. } => Columns::default(),
+        Work::Delete { to_bin: true } | Work::Restore { .. } => Columns::load(db).await?,
+    };
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
-    let mut totals = Totals { contacts: job.contacts_done, rows };
+    let left_out = serde_json::from_str(&job.left_out).map_err(AppError::internal)?;
+    let mut totals = Totals { contacts: job.contacts_done, rows, left_out };
     let mut failures = 0;
     let mut size = settings.chunk.max(1);
     loop {
@@ -311,7 +404,16 @@ pub async fn run(
         let started = std::time::Instant::now();
         let step = match chunk {
             Ok(ids) if ids.is_empty() => return end(db, id, worker, Ending::Done).await,
-            Ok(ids) => delete_chunk(db, job.account_id, id, worker, settings.lease, &ids, &totals).await,
+            Ok(ids) => {
+                let plan = match work {
+                    Work::Delete { to_bin } => {
+                        chunk_statements(db, job.account_id, &ids, to_bin.then_some((id, &columns)))
+                    }
+                    Work::Restore { from } => recycle_bin::restore_statements(db, &columns, from, &ids),
+                    Work::Purge { from } => recycle_bin::purge_statements(db, from, &ids),
+                };
+                run_chunk(db, id, worker, settings.lease, &plan, &ids, &totals).await
+            }
             Err(e) => Err(e),
         };
         match step {
@@ -354,14 +456,15 @@ async fn end(db: &Db, id: i64, worker: &str, ending: Ending) -> Result<RunEnd, A
     Ok(if jobs::finish(db, id, worker, ending.status()).await? { RunEnd::Ended(ending) } else { RunEnd::Lost })
 }
 
-/// One chunk in one transaction: the lease renewal (the fence), the chunk's rows and
-/// contacts, the targets crossed off, the progress. `None` if the fence stopped it.
-async fn delete_chunk(
+/// One chunk in one transaction: the lease renewal (the fence), the plan's statements
+/// (the chunk's rows and contacts), the targets `ids` crossed off, the progress. `None`
+/// if the fence stopped it.
+async fn run_chunk(
     db: &Db,
-    account_id: i64,
     id: i64,
     worker: &str,
     lease: Duration,
+    plan: &Plan,
     ids: &[i64],
     totals: &Totals,
 ) -> Result<Option<Totals>, AppError> {
@@ -369,18 +472,18 @@ async fn delete_chunk(
     if tx.execute(&jobs::renew_unless_stopped(db, id, worker, lease.as_millis() as i64)).await? == 0 {
         return Ok(None);
     }
-    let (statements, locks) = chunk_statements(db, account_id, ids);
-    let mut changed = Vec::with_capacity(statements.len());
-    for sql in &statements {
+    let mut changed = Vec::with_capacity(plan.len());
+    for (sql, _) in plan {
         changed.push(tx.execute(sql).await?);
     }
     let mut after = totals.clone();
-    after.add_chunk(&changed[locks..]);
+    after.add_chunk(plan.iter().map(|(_, tally)| *tally), &changed);
     let mut done = db.sql("DELETE FROM bulk_action_targets WHERE bulk_action_id = ");
     done.bind(id).push(" AND ").push_in_ids("contact_id", ids);
     tx.execute(&done).await?;
     let mut progress = db.sql("UPDATE bulk_actions SET contacts_done = ");
-    progress.bind(after.contacts).push(", rows_done = ").bind(after.rows_json()).push(" WHERE id = ").bind(id);
+    progress.bind(after.contacts).push(", rows_done = ").bind(after.rows_json());
+    progress.push(", left_out = ").bind(after.left_out_json()).push(" WHERE id = ").bind(id);
     tx.execute(&progress).await?;
     tx.commit().await?;
     Ok(Some(after))
@@ -422,38 +525,46 @@ pub async fn cancel(db: &Db, account_id: i64, only_user: Option<i64>, record: i6
     Ok(())
 }
 
-/// The chunk's statements, and how many of them only take locks. On engines that lock
-/// rows, the chunk's contacts and the parent rows of `Via` areas are locked first, in id
-/// order (no deadlock between two deletes), so that no related row can be added to them
-/// until the chunk commits. Then every area's rows go, children before parents, then the
-/// contacts themselves.
-fn chunk_statements(db: &Db, account_id: i64, ids: &[i64]) -> (Vec<Sql>, usize) {
-    let mut statements = Vec::with_capacity(AREAS.len() + 3);
+/// The statements of a delete's chunk. On engines that lock rows, the chunk's contacts
+/// and the parent rows of `Via` areas are locked first, in id order (no deadlock between
+/// two deletes), so that no related row can be added to them until the chunk commits.
+/// Then every area's rows go, children before parents, then the contacts themselves;
+/// with `bin` (the delete's id and the tables' columns), each set of rows is first
+/// copied into the Recycle Bin, tagged with the delete.
+fn chunk_statements(db: &Db, account_id: i64, ids: &[i64], bin: Option<(i64, &Columns)>) -> Plan {
+    let mut plan = Plan::with_capacity(2 * AREAS.len() + 4);
     if let Some(lock) = db.dialect().row_lock_clause() {
         let mut contacts = db.sql("SELECT id FROM contacts WHERE ");
         contacts.push_in_ids("id", ids).push(" ORDER BY id").push(lock);
-        statements.push(contacts);
+        plan.push((contacts, Tally::Nothing));
         for area in AREAS {
             if let Link::Via { parent, .. } = area.link {
                 let mut parents = db.sql("SELECT id FROM ");
                 parents.push(parent).push(" WHERE ").push_in_ids("contact_id", ids).push(" ORDER BY id").push(lock);
-                statements.push(parents);
+                plan.push((parents, Tally::Nothing));
             }
         }
     }
-    let locks = statements.len();
-    for area in AREAS.iter().rev() {
+    let mut remove = |table: &'static str, rows: &dyn Fn(&mut Sql)| {
+        if let Some((record, columns)) = bin {
+            plan.push((recycle_bin::move_statement(db, columns, table, record, rows), Tally::Nothing));
+        }
         let mut sql = db.sql("DELETE FROM ");
-        sql.push(area.table).push(" WHERE ");
-        area.push_rows_of(&mut sql, |s, column| {
-            s.push_in_ids(column, ids);
+        sql.push(table).push(" WHERE ");
+        rows(&mut sql);
+        plan.push((sql, Tally::Done(table)));
+    };
+    for area in AREAS.iter().rev() {
+        remove(area.table, &|sql| {
+            area.push_rows_of(sql, Store::Live, |s, column| {
+                s.push_in_ids(column, ids);
+            })
         });
-        statements.push(sql);
     }
-    let mut sql = db.sql("DELETE FROM contacts WHERE account_id = ");
-    sql.bind(account_id).push(" AND ").push_in_ids("id", ids);
-    statements.push(sql);
-    (statements, locks)
+    remove(CONTACTS, &|sql| {
+        sql.push("account_id = ").bind(account_id).push(" AND ").push_in_ids("id", ids);
+    });
+    plan
 }
 
 /// Deletes every contact of the account, with all related rows, without a history
@@ -463,13 +574,14 @@ pub async fn delete_all_of_account(db: &Db, account_id: i64) -> Result<i64, AppE
     sql.bind(account_id).push(" ORDER BY id");
     let mut totals = Totals::default();
     for chunk in db.fetch_ids(&sql).await?.chunks(db.dialect().delete_chunk_size()) {
-        let (statements, locks) = chunk_statements(db, account_id, chunk);
-        totals.add_chunk(&db.execute_in_transaction(&statements).await?[locks..]);
+        let plan = chunk_statements(db, account_id, chunk, None);
+        let (statements, tallies): (Vec<Sql>, Vec<Tally>) = plan.into_iter().unzip();
+        totals.add_chunk(tallies.into_iter(), &db.execute_in_transaction(&statements).await?);
     }
     Ok(totals.contacts)
 }
 
-async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>, AppError> {
+pub(crate) async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>, AppError> {
     let mut sql = db.sql("SELECT id FROM bulk_actions WHERE account_id = ");
     sql.bind(account_id).push(" AND request_key = ").bind(key);
     db.fetch_opt_i64(&sql).await
@@ -495,7 +607,7 @@ async fn outcome(db: &Db, record: i64) -> Result<Option<Result<DeleteReport, App
         ));
     };
     let rows = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
-    let totals = Totals { contacts: r.contacts_done, rows };
+    let totals = Totals { contacts: r.contacts_done, rows, left_out: BTreeMap::new() };
     Ok(match r.status {
         Status::Running => None,
         Status::Done => Some(Ok(totals.report())),

@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::bulk_delete::area_counts;
+use super::cascade::needed_row;
 use super::{now, Arg, Db, Sql};
 use crate::bulk_action::{Action, Status};
 use crate::error::AppError;
 use crate::model::{BulkActionRow, Selection};
+use crate::recycle::left_out_sentences;
 
 /// How many of the latest bulk actions the history shows.
 pub const HISTORY_ROWS: i64 = 200;
@@ -27,6 +29,10 @@ struct Row {
     started_at: i64,
     finished_at: Option<i64>,
     cancel_requested: bool,
+    to_bin: bool,
+    in_bin: bool,
+    bin_of: Option<i64>,
+    left_out: String,
 }
 
 /// The account's bulk actions (with `only_user`, just that user's; with `id`, just that
@@ -39,7 +45,9 @@ async fn select(
 ) -> Result<Vec<BulkActionRow>, AppError> {
     let mut sql = db.sql(
         "SELECT b.id, u.name AS user_name, b.action, b.description, b.status, b.contacts_requested, \
-         b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested, b.resumed \
+         b.contacts_done, b.rows_done, b.started_at, b.finished_at, b.cancel_requested, b.resumed, \
+         b.to_bin, b.bin_of, b.left_out, \
+         EXISTS (SELECT 1 FROM bin_contacts bc WHERE bc.bulk_action_id = b.id) AS in_bin \
          FROM bulk_actions b LEFT JOIN users u ON u.id = b.user_id WHERE b.account_id = ",
     );
     sql.bind(account_id);
@@ -54,6 +62,8 @@ async fn select(
     rows.into_iter()
         .map(|r| {
             let done: BTreeMap<String, i64> = serde_json::from_str(&r.rows_done).map_err(AppError::internal)?;
+            let left_out: BTreeMap<String, i64> = serde_json::from_str(&r.left_out).map_err(AppError::internal)?;
+            let left_out = area_counts(|table| left_out.get(table).copied().unwrap_or(0));
             Ok(BulkActionRow {
                 id: r.id,
                 user: r.user_name,
@@ -67,6 +77,11 @@ async fn select(
                 rows: area_counts(|table| done.get(table).copied().unwrap_or(0)),
                 started_at: r.started_at,
                 finished_at: r.finished_at,
+                to_bin: r.to_bin,
+                in_bin: r.in_bin,
+                bin_of: r.bin_of,
+                left_out_why: left_out_sentences(&left_out, needed_row),
+                left_out,
             })
         })
         .collect()
@@ -97,6 +112,10 @@ pub struct Started<'a> {
     pub contacts: i64,
     pub worker: &'a str,
     pub lease_until_ms: i64,
+    /// A delete that moves what it deletes into the Recycle Bin.
+    pub to_bin: bool,
+    /// A restore or a purge: the delete whose rows in the bin it acts on.
+    pub bin_of: Option<i64>,
 }
 
 /// The statement that records a bulk action as running and selects its id, or no row
@@ -105,7 +124,7 @@ pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> 
     let selection = serde_json::to_string(started.selection).map_err(AppError::internal)?;
     let mut sql = db.sql(
         "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
-         contacts_requested, started_at, worker, lease_until_ms) VALUES ",
+         contacts_requested, started_at, worker, lease_until_ms, to_bin, bin_of) VALUES ",
     );
     sql.bind_tuple([
         Arg::from(started.account_id),
@@ -119,6 +138,8 @@ pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> 
         now().into(),
         started.worker.into(),
         started.lease_until_ms.into(),
+        started.to_bin.into(),
+        started.bin_of.into(),
     ]);
     sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
     Ok(sql)

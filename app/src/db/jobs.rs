@@ -26,7 +26,7 @@ pub struct Claimed {
     pub action: Action,
 }
 
-/// Takes over the oldest running delete whose lease has run out, for `worker`, until
+/// Takes over the oldest running delete, restore or purge whose lease has run out, for `worker`, until
 /// `lease_ms` from now. The UPDATE re-checks the expiry on the row it changes, so of
 /// two workers racing for one job exactly one gets it; on PostgreSQL the others skip
 /// the locked row instead of waiting for it.
@@ -36,9 +36,11 @@ pub async fn claim_abandoned(db: &Db, worker: &str, lease_ms: i64) -> Result<Opt
     sql.bind(worker).push(", lease_until_ms = ").bind(now + lease_ms).push(", resumed = resumed + 1");
     sql.push(" WHERE status = ").bind(Status::Running.as_str()).push(" AND lease_until_ms < ").bind(now);
     sql.push(" AND id = (SELECT id FROM bulk_actions WHERE status = ").bind(Status::Running.as_str());
-    sql.push(" AND action = ").bind(Action::Delete.as_str()).push(" AND lease_until_ms < ").bind(now);
-    sql.push(" ORDER BY id LIMIT 1").push(db.dialect().skip_locked_clause()).push(") RETURNING id");
-    Ok(db.fetch_opt_i64(&sql).await?.map(|id| Claimed { id, action: Action::Delete }))
+    sql.push(" AND action IN ").bind_tuple([Action::Delete, Action::Restore, Action::Purge].map(Action::as_str));
+    sql.push(" AND lease_until_ms < ").bind(now);
+    sql.push(" ORDER BY id LIMIT 1").push(db.dialect().skip_locked_clause()).push(") RETURNING id, action");
+    let claimed: Option<(i64, String)> = db.fetch_all(&sql).await?.pop();
+    claimed.map(|(id, action)| Ok(Claimed { id, action: Action::try_from(action)? })).transpose()
 }
 
 /// Renews the lease of every running job `worker` holds; returns how many it holds.

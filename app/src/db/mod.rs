@@ -11,6 +11,7 @@ pub mod export;
 pub mod filter;
 pub mod history;
 pub mod jobs;
+pub mod recycle_bin;
 pub mod schema;
 pub mod search;
 pub mod seed;

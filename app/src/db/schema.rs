@@ -58,3 +58,22 @@ pub async fn tables(db: &Db) -> Result<Vec<String>, AppError> {
     };
     Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(t,)| t).collect())
 }
+
+/// The columns of `table`, in the table's order.
+pub async fn columns(db: &Db, table: &str) -> Result<Vec<String>, AppError> {
+    let mut sql = match db {
+        // pragma_table_info: SQLite's table-valued form of PRAGMA table_info; cid is the
+        // column's position.
+        Db::Sqlite(_) => db.sql("SELECT name FROM pragma_table_info("),
+        Db::Postgres(_) => db.sql(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = (",
+        ),
+    };
+    sql.bind(table);
+    sql.push(match db {
+        Db::Sqlite(_) => ") ORDER BY cid",
+        Db::Postgres(_) => ") ORDER BY ordinal_position",
+    });
+    Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(c,)| c).collect())
+}

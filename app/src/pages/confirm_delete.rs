@@ -11,13 +11,14 @@ use super::selection::Ticked;
 use crate::api::{bulk_action, stop_bulk_action, DeleteContacts, PreviewDelete};
 use crate::bulk_action::typed_number_matches;
 use crate::model::{plural, BulkActionRow, DeletePreview, DeleteRequest, Selection};
+use crate::recycle::delete_permanence;
 
 /// How often a running delete's progress is read.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Shows a running delete until it finishes, then hands it to `finished`. Stops quietly
 /// if the page went away meanwhile.
-fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkActionRow>) {
+pub(super) fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkActionRow>) {
     if !row.is_running() {
         if job.try_set(None).is_none() {
             finished.run(row);
@@ -32,7 +33,12 @@ fn follow(row: BulkActionRow, job: RwSignal<Option<BulkActionRow>>, finished: Ca
 }
 
 /// Reads the record of delete `id` after `delay`, then follows it (see [`follow`]).
-fn poll(id: i64, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkActionRow>, delay: std::time::Duration) {
+pub(super) fn poll(
+    id: i64,
+    job: RwSignal<Option<BulkActionRow>>,
+    finished: Callback<BulkActionRow>,
+    delay: std::time::Duration,
+) {
     set_timeout(
         move || {
             leptos::task::spawn_local(async move {
@@ -53,7 +59,7 @@ fn poll(id: i64, job: RwSignal<Option<BulkActionRow>>, finished: Callback<BulkAc
 
 /// Keeps Tab and Shift+Tab cycling through the dialog's controls. A modal dialog makes
 /// the page behind it inert, but the browser would still let focus leave for its own UI.
-fn keep_focus_inside(ev: leptos::ev::KeyboardEvent, dialog: &web_sys::HtmlDialogElement) {
+pub(super) fn keep_focus_inside(ev: leptos::ev::KeyboardEvent, dialog: &web_sys::HtmlDialogElement) {
     use wasm_bindgen::JsCast;
     if ev.key() != "Tab" {
         return;
@@ -74,7 +80,7 @@ fn keep_focus_inside(ev: leptos::ev::KeyboardEvent, dialog: &web_sys::HtmlDialog
 }
 
 /// A fresh key per opened dialog: repeats of the same confirmation delete only once.
-fn new_request_key() -> String {
+pub(super) fn new_request_key() -> String {
     let random = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
     format!("{random:016x}-{:x}", js_sys::Date::now() as u64)
 }
@@ -244,7 +250,7 @@ pub fn ConfirmDelete(
                 _ => view! { <p class="muted" role="status">"Counting what goes with them…"</p> }.into_any(),
             }}
             <p id="confirm-delete-warning" class="warning">
-                <strong>"This action cannot be undone."</strong>
+                <strong>{move || previewed().map(|p| delete_permanence(p.keep_days))}</strong>
             </p>
             <p>
                 <a
@@ -321,7 +327,7 @@ fn Progress(row: BulkActionRow) -> impl IntoView {
 #[component]
 fn Impact(preview: DeletePreview) -> impl IntoView {
     view! {
-        <p>"Deleted with them, permanently:"</p>
+        <p>{if preview.keep_days > 0 { "Moved to the Recycle Bin with them:" } else { "Deleted with them, permanently:" }}</p>
         <ul class="impact" aria-label="Related records deleted with them">
             {preview
                 .areas

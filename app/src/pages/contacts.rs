@@ -8,20 +8,22 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::bulk_toolbar::BulkToolbar;
-use super::confirm_delete::ConfirmDelete;
+use super::confirm_delete::{new_request_key, ConfirmDelete};
 use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
 use super::frame::SignedIn;
 use super::live::use_live;
 use super::memory::{self, Flash};
+use super::restore::restored_message;
 use super::selection::{shift_range, Ticked};
 use super::smart_lists::{SmartListControls, SmartListsNav};
 use super::table_box::TableBox;
-use crate::api::{list_contacts, running_delete, smart_lists};
+use crate::api::{list_contacts, restore_bulk_action, running_delete, smart_lists};
 use crate::bulk_action::Status;
 use crate::dates::format_date;
 use crate::error::AppError;
 use crate::filter::{param, Filter};
 use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS};
+use crate::recycle::RestoreRequest;
 use crate::smart_list::SmartListRef;
 
 #[component]
@@ -126,6 +128,21 @@ pub fn ContactsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The list's notice after a bulk action, shown on the page loaded next, and the
+/// delete its Undo restores (one whose contacts are in the Recycle Bin).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Notice {
+    text: String,
+    undo: Option<i64>,
+}
+
+impl Notice {
+    /// Once a delete has finished.
+    fn finished(row: &BulkActionRow) -> Notice {
+        Notice { text: finished_message(row), undo: (row.to_bin && row.in_bin).then_some(row.id) }
     }
 }
 
@@ -242,6 +259,8 @@ fn Picking(
     let ticked = RwSignal::new(Ticked::default());
     let confirming = RwSignal::new(false);
     let done_message = RwSignal::new(None::<String>);
+    let undo = RwSignal::new(None::<i64>);
+    let undoing = RwSignal::new(false);
     provide_context(Pick { ticked, done_message, page_ids: StoredValue::new(page_ids), anchor: RwSignal::new(None) });
     let list_id = smart_list.as_ref().map(|l| l.id);
     let first_page = StoredValue::new(list_href(&search, &filter, list_id, None));
@@ -252,7 +271,10 @@ fn Picking(
         if let Some(kept) = first_page.with_value(|list| memory::ticked(list)) {
             ticked.set(kept);
         }
-        done_message.set(Flash::Contacts.take());
+        if let Some(notice) = Flash::Contacts.take::<Notice>() {
+            done_message.set(Some(notice.text));
+            undo.set(notice.undo);
+        }
     });
     Effect::watch(
         move || ticked.get(),
@@ -261,12 +283,40 @@ fn Picking(
     );
     // Done: say how it went on the list's first page, loaded afresh.
     let on_finished = Callback::new(move |row: BulkActionRow| {
-        Flash::Contacts.put(&finished_message(&row));
+        Flash::Contacts.put(&Notice::finished(&row));
         memory::forget_ticked();
         first_page.with_value(|href| memory::go(href));
     });
+    // Undo: the delete's contacts come back from the Recycle Bin at once.
+    let undo_delete = move |_| {
+        let Some(id) = undo.get_untracked() else { return };
+        undoing.set(true);
+        leptos::task::spawn_local(async move {
+            let request = RestoreRequest { bulk_action_id: id, request_key: new_request_key() };
+            match restore_bulk_action(request).await {
+                Ok(row) => {
+                    Flash::Contacts.put(&Notice { text: restored_message(&row), undo: None });
+                    first_page.with_value(|href| memory::go(href));
+                }
+                Err(e) => {
+                    undoing.set(false);
+                    undo.set(None);
+                    done_message.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let offers_undo = move || done_message.with(Option::is_some) && undo.with(Option::is_some);
     view! {
-        <p class="notice" role="status">{move || done_message.get()}</p>
+        <p class="notice" role="status">
+            {move || done_message.get()}
+            <Show when=offers_undo>
+                " "
+                <button type="button" class="button small" disabled=move || undoing.get() on:click=undo_delete>
+                    {move || if undoing.get() { "Undoing…" } else { "Undo" }}
+                </button>
+            </Show>
+        </p>
         <BulkToolbar ticked confirming notice=done_message may_delete/>
         <SelectAllBanner search filter smart_list total watermark/>
         {children()}

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 
 use super::frame::SignedIn;
+use super::restore::{RestoreButton, Restoring};
 use super::table_box::TableBox;
 use crate::api::list_bulk_actions;
-use crate::bulk_action::Status;
+use crate::bulk_action::{Action, Status};
 use crate::dates::format_moment;
 use crate::model::{plural, BulkActionRow};
 use crate::team::Role;
@@ -35,11 +36,15 @@ pub fn BulkActionsPage() -> impl IntoView {
         </Transition>
         <Transition fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
             {move || Suspend::new(async move {
+                let may_restore = match SignedIn::get() {
+                    Some(signed_in) => signed_in.0.await.is_ok_and(|v| v.role == Role::Admin || v.may_bulk_delete),
+                    None => false,
+                };
                 match history.await {
                     Ok(rows) if rows.is_empty() => {
                         view! { <p class="empty" role="status">"No bulk actions yet."</p> }.into_any()
                     }
-                    Ok(rows) => view! { <HistoryTable rows/> }.into_any(),
+                    Ok(rows) => view! { <Restoring><HistoryTable rows may_restore/></Restoring> }.into_any(),
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -48,7 +53,7 @@ pub fn BulkActionsPage() -> impl IntoView {
 }
 
 #[component]
-fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
+fn HistoryTable(rows: Vec<BulkActionRow>, may_restore: bool) -> impl IntoView {
     view! {
         <TableBox label="Bulk actions history">
             <table class="contacts history">
@@ -63,10 +68,11 @@ fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
                         <th scope="col">"Related records"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Duration"</th>
+                        <th scope="col">"Recycle Bin"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    {rows.into_iter().map(|r| view! { <HistoryRow row=r/> }).collect_view()}
+                    {rows.into_iter().map(|r| view! { <HistoryRow row=r may_restore/> }).collect_view()}
                 </tbody>
             </table>
         </TableBox>
@@ -75,8 +81,18 @@ fn HistoryTable(rows: Vec<BulkActionRow>) -> impl IntoView {
 }
 
 #[component]
-fn HistoryRow(row: BulkActionRow) -> impl IntoView {
-    let related = row.rows.iter().filter(|a| a.rows > 0).map(|a| a.phrase()).collect::<Vec<_>>().join(", ");
+fn HistoryRow(row: BulkActionRow, may_restore: bool) -> impl IntoView {
+    let mut related = row.rows.iter().filter(|a| a.rows > 0).map(|a| a.phrase()).collect::<Vec<_>>().join(", ");
+    for why in &row.left_out_why {
+        related.push(' ');
+        related.push_str(why);
+    }
+    let bin = match (row.action, row.in_bin) {
+        (Action::Delete, true) if may_restore && !row.is_running() => view! { <RestoreButton id=row.id/> }.into_any(),
+        (Action::Delete, true) => "In the Recycle Bin".into_any(),
+        (Action::Delete, false) if row.to_bin => "Restored or removed".into_any(),
+        _ => "—".into_any(),
+    };
     let contacts = if row.status == Status::Done {
         row.contacts_done.to_string()
     } else {
@@ -104,6 +120,7 @@ fn HistoryRow(row: BulkActionRow) -> impl IntoView {
             <td class="related">{related}</td>
             <td class=format!("status {}", row.status.as_str())>{status}</td>
             <td>{duration}</td>
+            <td>{bin}</td>
         </tr>
     }
 }

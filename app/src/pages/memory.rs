@@ -15,6 +15,8 @@ pub enum Flash {
     Contacts,
     /// The Smart List controls (a saved, renamed or deleted Smart List).
     SmartList,
+    /// The Bulk Actions history's notice (a restore).
+    History,
 }
 
 impl Flash {
@@ -22,6 +24,7 @@ impl Flash {
         match self {
             Flash::Contacts => "crm.flash.contacts",
             Flash::SmartList => "crm.flash.smart-list",
+            Flash::History => "crm.flash.history",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod history;
 pub mod live;
 pub mod login;
 pub mod memory;
+pub mod restore;
 pub mod selection;
 pub mod smart_lists;
 pub mod table_box;

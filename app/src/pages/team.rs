@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use super::live::use_live;
 use super::table_box::TableBox;
-use crate::api::{list_team, set_bulk_delete_permission};
+use crate::api::{list_team, set_bulk_delete_permission, set_keep_deleted_days};
 use crate::team::{Role, Team, TeamMember, BULK_DELETE_PERMISSION};
 
 /// The last change's outcome: a confirmation or an error.
@@ -26,7 +26,17 @@ pub fn TeamPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the team…"</p> }>
             {move || Suspend::new(async move {
                 match team.await {
-                    Ok(team) => view! { <TeamTable team/> }.into_any(),
+                    Ok(team) => {
+                        let (days, can_manage) = (team.keep_deleted_days, team.can_manage);
+                        view! {
+                            <TeamTable team/>
+                            <section class="settings" aria-labelledby="recycle-bin-heading">
+                                <h2 id="recycle-bin-heading">"Recycle Bin"</h2>
+                                <KeepDeleted days can_manage/>
+                            </section>
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -94,6 +104,65 @@ fn MemberRow(member: TeamMember, can_manage: bool) -> impl IntoView {
             <td>{member.role.label()}</td>
             <td>{permission}</td>
         </tr>
+    }
+}
+
+/// The account's "Keep deleted contacts for N days" setting (admins change it).
+#[island]
+fn KeepDeleted(days: i64, can_manage: bool) -> impl IntoView {
+    let live = use_live();
+    let typed = RwSignal::new(days.to_string());
+    let outcome: Outcome = RwSignal::new(None);
+    let saving = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(days) = typed.get_untracked().trim().parse::<i64>() else {
+            outcome.set(Some(Err("Type a whole number of days, from 0 to 365.".into())));
+            return;
+        };
+        saving.set(true);
+        spawn_local(async move {
+            let result = set_keep_deleted_days(days).await;
+            saving.set(false);
+            outcome.set(Some(match result {
+                Ok(0) => Ok("Deletes are permanent from now on.".into()),
+                Ok(1) => Ok("Deleted contacts are kept for 1 day.".into()),
+                Ok(n) => Ok(format!("Deleted contacts are kept for {n} days.")),
+                Err(e) => Err(e.to_string()),
+            }));
+        });
+    };
+    view! {
+        // The server checks the number (and says why it refuses one), not the browser.
+        <form class="keep-deleted" novalidate on:submit=save>
+            <label>
+                "Keep deleted contacts for "
+                <input
+                    type="number"
+                    min="0"
+                    max="365"
+                    step="1"
+                    inputmode="numeric"
+                    value=days
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                    disabled=move || !can_manage || !live.get()
+                />
+                " days"
+            </label>
+            <button type="submit" class="button" disabled=move || !can_manage || saving.get() || !live.get()>
+                "Save"
+            </button>
+        </form>
+        <p class="muted">
+            {if can_manage {
+                "0 means a delete is permanent. Until then, a delete can be restored from Bulk Actions."
+            } else {
+                "Only an admin can change how long deleted contacts are kept."
+            }}
+        </p>
+        <p role="status" class="notice">{move || outcome.get().and_then(Result::ok)}</p>
+        <p role="alert" class="error">{move || outcome.get().and_then(Result::err)}</p>
     }
 }
 

@@ -1,0 +1,60 @@
+//! Server functions of the Recycle Bin: how long the account keeps deleted contacts,
+//! and restoring a bulk delete.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::error::AppError;
+use crate::model::BulkActionRow;
+use crate::recycle::{RestorePreview, RestoreRequest};
+
+/// How many days the account keeps deleted contacts (0: deletes are permanent).
+#[server(endpoint = "keep_deleted_days", input = Json)]
+pub async fn keep_deleted_days() -> Result<i64, AppError> {
+    use crate::db::accounts;
+    context::as_caller(|db, user| async move { accounts::keep_deleted_days(&db, user.account_id).await }).await
+}
+
+/// Sets how many days the account keeps deleted contacts (admins only; 0 to 365).
+/// Deletes accepted from then on follow it.
+#[server(endpoint = "set_keep_deleted_days", input = Json)]
+pub async fn set_keep_deleted_days(days: i64) -> Result<i64, AppError> {
+    use crate::db::accounts;
+    context::as_caller(|db, user| async move {
+        user.require_admin("change how long deleted contacts are kept")?;
+        accounts::set_keep_deleted_days(&db, user.account_id, days).await?;
+        Ok(days)
+    })
+    .await
+}
+
+/// What restoring a delete would bring back, counted in the Recycle Bin now.
+#[server(endpoint = "preview_restore", input = Json)]
+pub async fn preview_restore(id: i64) -> Result<RestorePreview, AppError> {
+    use crate::db::recycle_bin;
+    context::as_caller(|db, user| async move {
+        let scope = user.restore_scope()?;
+        recycle_bin::preview(&db, user.account_id, scope, id).await
+    })
+    .await
+}
+
+/// Restores a delete from the Recycle Bin as a durable job (see
+/// [`super::delete_contacts`]): finished if it took under a second, else running.
+#[server(endpoint = "restore_bulk_action", input = Json)]
+pub async fn restore_bulk_action(request: RestoreRequest) -> Result<BulkActionRow, AppError> {
+    use crate::db::{history, recycle_bin};
+    use crate::jobs::Runner;
+    context::as_caller(|db, user| async move {
+        let scope = user.restore_scope()?;
+        let runner = use_context::<Runner>().ok_or_else(|| AppError::internal("no job runner in context"))?;
+        let lease = runner.settings().lease;
+        let accepted =
+            recycle_bin::accept(&db, user.account_id, (Some(user.id), scope), &request, runner.worker(), lease).await?;
+        let record = runner.start_briefly(accepted).await;
+        history::get(&db, user.account_id, user.history_filter(), record).await
+    })
+    .await
+}

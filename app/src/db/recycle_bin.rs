@@ -1,0 +1,279 @@
+//! The Recycle Bin's SQL. A delete accepted while the account keeps deleted contacts
+//! copies each chunk's rows into the `bin_` tables (same columns, plus the delete's id)
+//! just before it deletes them, in the chunk's transaction ([`move_statement`]). A
+//! restore is a job of its own, with the delete's contacts still in the bin as its
+//! targets: each chunk puts contacts back first, then every area in the cascade's order
+//! (parents before children), with their ids, and drops those rows from the bin, in one
+//! transaction ([`restore_statements`]). So a contact is always wholly live or wholly in
+//! the bin, and restoring twice restores once.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::bulk_delete::{area_counts, find_record, targets_statement, Accepted, Plan, Tally};
+use super::cascade::{Store, AREAS};
+use super::jobs::now_ms;
+use super::{history, schema, Db, Sql};
+use crate::bulk_action::{check_request_key, Action, Status};
+use crate::error::AppError;
+use crate::model::{BulkActionRow, Selection};
+use crate::recycle::{RestorePreview, RestoreRequest};
+
+const CONTACTS: &str = "contacts";
+
+/// The tables a delete moves to the bin: the contacts, then the areas.
+fn tables() -> impl Iterator<Item = &'static str> {
+    std::iter::once(CONTACTS).chain(AREAS.iter().map(|a| a.table))
+}
+
+/// The column list of each live table, read from the catalog when a job that moves rows
+/// starts: the bin's tables have the same columns, so the copies name them and need no
+/// list of their own.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    lists: BTreeMap<&'static str, String>,
+}
+
+impl Columns {
+    pub async fn load(db: &Db) -> Result<Columns, AppError> {
+        let mut lists = BTreeMap::new();
+        for table in tables() {
+            lists.insert(table, schema::columns(db, table).await?.join(", "));
+        }
+        Ok(Columns { lists })
+    }
+
+    fn of(&self, table: &str) -> &str {
+        self.lists.get(table).map_or("", String::as_str)
+    }
+}
+
+/// Copies the rows of `table` that `rows` selects (it appends the condition) into the
+/// bin, tagged with delete `record`.
+pub fn move_statement(db: &Db, columns: &Columns, table: &str, record: i64, rows: &dyn Fn(&mut Sql)) -> Sql {
+    let list = columns.of(table);
+    let mut sql = db.sql("INSERT INTO ");
+    sql.push(&Store::Bin.table(table)).push(" (").push(list).push(", bulk_action_id) SELECT ").push(list);
+    sql.push(", ").bind(record).push(" FROM ").push(table).push(" WHERE ");
+    rows(&mut sql);
+    sql
+}
+
+/// The statements of a restore's chunk: the contacts `ids` of delete `from` come back,
+/// then each area's rows of them, parents first; rows whose outside row is gone (an
+/// enrollment in a removed campaign) stay out. Then all of them leave the bin, children
+/// first; what left the bin without coming back is what was left out.
+pub fn restore_statements(db: &Db, columns: &Columns, from: i64, ids: &[i64]) -> Plan {
+    let mut plan = Plan::with_capacity(2 * AREAS.len() + 2);
+    for table in tables() {
+        let list = columns.of(table);
+        let mut sql = db.sql("INSERT INTO ");
+        sql.push(table).push(" (").push(list).push(") SELECT ").push(list).push(" FROM ");
+        push_in_bin(&mut sql, table, from, ids);
+        if let Some(needs) = AREAS.iter().find(|a| a.table == table).and_then(|a| a.needs) {
+            sql.push(" AND EXISTS (SELECT 1 FROM ").push(needs.table).push(" n WHERE n.id = b.");
+            sql.push(needs.column).push(")");
+        }
+        plan.push((sql, Tally::Done(table)));
+    }
+    plan.extend(removal_statements(db, from, ids, Tally::Taken));
+    plan
+}
+
+/// The statements that remove the contacts `ids` of delete `from` from the bin, with
+/// their rows, children first; each counted as `tally` tells.
+fn removal_statements(db: &Db, from: i64, ids: &[i64], tally: fn(&'static str) -> Tally) -> Plan {
+    let leaving: Vec<&'static str> = tables().collect();
+    leaving
+        .into_iter()
+        .rev()
+        .map(|table| {
+            let mut sql = db.sql("DELETE FROM ");
+            push_in_bin(&mut sql, table, from, ids);
+            (sql, tally(table))
+        })
+        .collect()
+}
+
+/// The statements of a purge's chunk: the contacts `ids` of delete `from` and their rows
+/// leave the bin for good.
+pub fn purge_statements(db: &Db, from: i64, ids: &[i64]) -> Plan {
+    removal_statements(db, from, ids, Tally::Done)
+}
+
+/// Appends `bin_<table> AS b WHERE …`: the rows of `table` in the bin that belong to the
+/// contacts `ids` of delete `from`.
+fn push_in_bin(sql: &mut Sql, table: &'static str, from: i64, ids: &[i64]) {
+    sql.push(&Store::Bin.table(table)).push(" AS b WHERE b.bulk_action_id = ").bind(from).push(" AND ");
+    match AREAS.iter().find(|a| a.table == table) {
+        Some(area) => area.push_rows_of(sql, Store::Bin, |s, column| {
+            s.push_in_ids(column, ids);
+        }),
+        None => {
+            sql.push_in_ids("id", ids);
+        }
+    }
+}
+
+/// The delete `id` of the account (and of `only_user`, if given: another account's or
+/// user's is "not found"), if it can be restored now.
+async fn restorable(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> Result<BulkActionRow, AppError> {
+    let row = history::get(db, account_id, only_user, id).await?;
+    if row.action != Action::Delete || !row.to_bin {
+        return Err(AppError::bad_request("Only a delete made while the Recycle Bin was on can be restored."));
+    }
+    if row.is_running() {
+        return Err(AppError::Conflict("This delete is still running: stop it or wait for it to end first.".into()));
+    }
+    if !row.in_bin {
+        return Err(AppError::Conflict(
+            "Nothing of this delete is in the Recycle Bin any more: it was restored or removed for good.".into(),
+        ));
+    }
+    let mut running = db.sql("SELECT COUNT(*) FROM bulk_actions WHERE bin_of = ");
+    running.bind(id).push(" AND status = ").bind(Status::Running.as_str());
+    if db.fetch_i64(&running).await? > 0 {
+        return Err(AppError::Conflict(
+            "This delete's contacts are being restored, or removed from the Recycle Bin, already.".into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// What restoring delete `id` would bring back now, counted in the bin.
+pub async fn preview(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> Result<RestorePreview, AppError> {
+    restorable(db, account_id, only_user, id).await?;
+    let mut counts = BTreeMap::new();
+    for table in tables() {
+        let mut sql = db.sql("SELECT COUNT(*) FROM ");
+        sql.push(&Store::Bin.table(table)).push(" WHERE bulk_action_id = ").bind(id);
+        counts.insert(table, db.fetch_i64(&sql).await?);
+    }
+    Ok(RestorePreview {
+        bulk_action_id: id,
+        contacts: counts[CONTACTS],
+        areas: area_counts(|table| counts.get(table).copied().unwrap_or(0)),
+    })
+}
+
+/// Takes a restore of a delete up as a job held by `worker` (see
+/// [`super::bulk_delete::accept`]): its record names the delete, and its targets are the
+/// delete's contacts in the bin, written down in the same transaction.
+pub async fn accept(
+    db: &Db,
+    account_id: i64,
+    user: (Option<i64>, Option<i64>),
+    request: &RestoreRequest,
+    worker: &str,
+    lease: Duration,
+) -> Result<Accepted, AppError> {
+    let (user_id, only_user) = user;
+    check_request_key(&request.request_key)?;
+    if let Some(id) = find_record(db, account_id, &request.request_key).await? {
+        return Ok(Accepted::Earlier(id));
+    }
+    let deleted = restorable(db, account_id, only_user, request.bulk_action_id).await?;
+    let mut stored = db.sql("SELECT selection FROM bulk_actions WHERE id = ");
+    stored.bind(deleted.id);
+    let (selection,): (String,) = db.fetch_all(&stored).await?.pop().ok_or(AppError::Internal)?;
+    let selection: Selection = serde_json::from_str(&selection).map_err(AppError::internal)?;
+    let started = history::Started {
+        account_id,
+        user_id,
+        key: &request.request_key,
+        action: Action::Restore,
+        selection: &selection,
+        contacts: 0,
+        worker,
+        lease_until_ms: now_ms() + lease.as_millis() as i64,
+        to_bin: false,
+        bin_of: Some(deleted.id),
+    };
+    match write_down(db, &started, deleted.id).await? {
+        Some(record) => Ok(Accepted::New(record)),
+        // A twin request got there first, between our look-up and our insert.
+        None => {
+            Ok(Accepted::Earlier(find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?))
+        }
+    }
+}
+
+/// Removes for good every row in the bin of the account's bulk actions, children first,
+/// in one transaction (resetting the demo). Returns the contacts removed.
+pub async fn empty_account(db: &Db, account_id: i64) -> Result<u64, AppError> {
+    let leaving: Vec<&'static str> = tables().collect();
+    let statements: Vec<Sql> = leaving
+        .into_iter()
+        .rev()
+        .map(|table| {
+            let mut sql = db.sql("DELETE FROM ");
+            sql.push(&Store::Bin.table(table));
+            sql.push(" WHERE bulk_action_id IN (SELECT id FROM bulk_actions WHERE account_id = ").bind(account_id);
+            sql.push(")");
+            sql
+        })
+        .collect();
+    Ok(db.execute_in_transaction(&statements).await?.last().copied().unwrap_or(0))
+}
+
+/// Seconds in a day: the unit of `keep_deleted_days`.
+const DAY: i64 = 86_400;
+
+/// Starts, as jobs held by `worker`, the purges due at `now`: every finished delete whose
+/// contacts have been in the bin longer than its account keeps them now (so lowering the
+/// days purges accordingly, and 0 purges everything). Each server looks; for each delete
+/// one purge record is made (its key names the delete and its earlier purges, so two
+/// servers that look at once make it once). Returns the jobs started.
+pub async fn start_due_purges(db: &Db, now: i64, worker: &str, lease: Duration) -> Result<Vec<i64>, AppError> {
+    let mut due = db.sql(
+        "SELECT b.id, b.account_id, b.selection, \
+         (SELECT COUNT(*) FROM bulk_actions p WHERE p.bin_of = b.id AND p.action = ",
+    );
+    due.bind(Action::Purge.as_str()).push(") AS purges FROM bulk_actions b JOIN accounts a ON a.id = b.account_id");
+    due.push(" WHERE b.action = ").bind(Action::Delete.as_str()).push(" AND b.to_bin = ").bind(true);
+    due.push(" AND b.status <> ").bind(Status::Running.as_str());
+    due.push(" AND b.finished_at + a.keep_deleted_days * ").bind(DAY).push(" <= ").bind(now);
+    due.push(" AND EXISTS (SELECT 1 FROM bin_contacts c WHERE c.bulk_action_id = b.id)");
+    // Not while a restore or another purge of it runs.
+    due.push(" AND NOT EXISTS (SELECT 1 FROM bulk_actions r WHERE r.bin_of = b.id AND r.status = ");
+    due.bind(Status::Running.as_str()).push(") ORDER BY b.id");
+    let mut started = Vec::new();
+    for (delete, account_id, selection, purges) in db.fetch_all::<(i64, i64, String, i64)>(&due).await? {
+        let selection: Selection = serde_json::from_str(&selection).map_err(AppError::internal)?;
+        let key = format!("purge-{delete}-{purges}");
+        let record = history::Started {
+            account_id,
+            user_id: None,
+            key: &key,
+            action: Action::Purge,
+            selection: &selection,
+            contacts: 0,
+            worker,
+            lease_until_ms: now_ms() + lease.as_millis() as i64,
+            to_bin: false,
+            bin_of: Some(delete),
+        };
+        if let Some(job) = write_down(db, &record, delete).await? {
+            started.push(job);
+        }
+    }
+    Ok(started)
+}
+
+/// Records a restore or purge of delete `delete` and writes down its targets, the
+/// delete's contacts in the bin, in one transaction. `None` if its key was taken.
+async fn write_down(db: &Db, record: &history::Started<'_>, delete: i64) -> Result<Option<i64>, AppError> {
+    let mut tx = db.begin().await?;
+    let Some(job) = tx.fetch_opt_i64(&history::start_statement(db, record)?).await? else {
+        return Ok(None);
+    };
+    let targets = targets_statement(db, job, |s| {
+        s.push("SELECT id FROM bin_contacts WHERE bulk_action_id = ").bind(delete);
+    });
+    let contacts = tx.execute(&targets).await?;
+    let mut requested = db.sql("UPDATE bulk_actions SET contacts_requested = ");
+    requested.bind(contacts as i64).push(" WHERE id = ").bind(job);
+    tx.execute(&requested).await?;
+    tx.commit().await?;
+    Ok(Some(job))
+}

@@ -1,0 +1,402 @@
+//! The Recycle Bin on each engine: a delete made while the account keeps deleted
+//! contacts moves them, with every row of every area, into the bin; a restore puts each
+//! row back exactly as it was (column by column, same ids); a stopped delete restores
+//! what it deleted; restoring twice restores once; rows whose campaign is gone are left
+//! out and reported; a failure part-way through a restore leaves each contact wholly
+//! live or wholly in the bin; with 0 days a delete is permanent; another account's
+//! delete is out of reach.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use app::bulk_action::{Action, Ending, Status};
+use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEnd, RunSettings};
+use app::db::cascade::{Link, Store, AREAS};
+use app::db::contacts::watermark;
+use app::db::seed::{seed_account, SeedOptions};
+use app::db::{accounts, history, recycle_bin, schema, selection, Db, Dialect};
+use app::error::AppError;
+use app::filter::Filter;
+use app::jobs::{JobSettings, Runner};
+use app::model::{ListQuery, Selection};
+use app::recycle::RestoreRequest;
+use common::{confirmed_request, on_each_engine};
+use tokio_util::sync::CancellationToken;
+
+const LEASE: Duration = Duration::from_secs(10);
+const WORKER: &str = "test-worker";
+
+/// Two generated accounts: A (200 contacts, keeping deleted contacts 30 days) and B (100).
+async fn two_accounts(db: &Db) -> (i64, i64) {
+    let a = seed_account(db, &SeedOptions { account_name: "A".into(), contacts: 200, seed: 11 }).await.unwrap();
+    let b = seed_account(db, &SeedOptions { account_name: "B".into(), contacts: 100, seed: 12 }).await.unwrap();
+    accounts::set_keep_deleted_days(db, a.account_id, 30).await.unwrap();
+    (a.account_id, b.account_id)
+}
+
+async fn ids_of(db: &Db, account: i64) -> Vec<i64> {
+    let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
+    sql.bind(account).push(" ORDER BY id");
+    db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
+}
+
+fn tables() -> impl Iterator<Item = &'static str> {
+    ["contacts", "campaigns"].into_iter().chain(AREAS.iter().map(|a| a.table))
+}
+
+/// Every row of the contacts, the campaigns and every area, column by column, as text.
+async fn snapshot(db: &Db) -> BTreeMap<&'static str, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for table in tables() {
+        let columns = schema::columns(db, table).await.unwrap().join(", ");
+        let sql = match db.dialect() {
+            Dialect::Sqlite => format!("SELECT json_array({columns}) FROM {table} ORDER BY id"),
+            Dialect::Postgres => format!("SELECT json_build_array({columns})::text FROM {table} ORDER BY id"),
+        };
+        let rows = db.fetch_all::<(String,)>(&db.sql(&sql)).await.unwrap();
+        out.insert(table, rows.into_iter().map(|(row,)| row).collect());
+    }
+    out
+}
+
+/// Rows in all the bin's tables.
+async fn bin_rows(db: &Db) -> i64 {
+    let mut total = 0;
+    for table in std::iter::once("contacts").chain(AREAS.iter().map(|a| a.table)) {
+        total += db.fetch_i64(&db.sql(&format!("SELECT COUNT(*) FROM {}", Store::Bin.table(table)))).await.unwrap();
+    }
+    total
+}
+
+/// Rows per contact (its own row included) in `store`.
+async fn rows_of_contacts(db: &Db, store: Store) -> BTreeMap<i64, i64> {
+    let mut out = BTreeMap::new();
+    let contacts = db.sql(&format!("SELECT id FROM {}", store.table("contacts")));
+    for (id,) in db.fetch_all::<(i64,)>(&contacts).await.unwrap() {
+        *out.entry(id).or_default() += 1;
+    }
+    for area in AREAS {
+        let table = store.table(area.table);
+        let sql = match area.link {
+            Link::Contact => format!("SELECT contact_id, COUNT(*) FROM {table} GROUP BY contact_id"),
+            Link::Via { parent, column } => format!(
+                "SELECT p.contact_id, COUNT(*) FROM {table} t JOIN {} p ON p.id = t.{column} GROUP BY p.contact_id",
+                store.table(parent)
+            ),
+        };
+        for (contact, n) in db.fetch_all::<(i64, i64)>(&db.sql(&sql)).await.unwrap() {
+            *out.entry(contact).or_default() += n;
+        }
+    }
+    out
+}
+
+fn settings(chunk: usize) -> RunSettings {
+    RunSettings { chunk, lease: LEASE, budget: None, log_limit: None }
+}
+
+/// Asks for a restore of `delete` in `account`, as `user` (who asks, whose deletes).
+async fn ask_restore(
+    db: &Db,
+    account: i64,
+    user: (Option<i64>, Option<i64>),
+    delete: i64,
+    key: &str,
+) -> Result<Accepted, AppError> {
+    let request = RestoreRequest { bulk_action_id: delete, request_key: key.into() };
+    recycle_bin::accept(db, account, user, &request, WORKER, LEASE).await
+}
+
+/// Accepts a restore of `delete` (as an admin of `account`) and runs it to its end.
+async fn restore(db: &Db, account: i64, delete: i64, key: &str, chunk: usize) -> (i64, RunEnd) {
+    let Accepted::New(job) = ask_restore(db, account, (None, None), delete, key).await.unwrap() else {
+        panic!("a new restore")
+    };
+    (job, run(db, job, WORKER, settings(chunk), &CancellationToken::new()).await.unwrap())
+}
+
+/// Deletes the selection as a job run to its end in chunks of `chunk`; returns its record.
+async fn delete_in_chunks(db: &Db, account: i64, selection: Selection, key: &str, chunk: usize) -> i64 {
+    let expected = preview(db, account, &selection).await.unwrap();
+    let typed = expected.contacts.to_string();
+    let typed = expected.needs_typed_confirmation.then_some(typed.as_str());
+    let request = confirmed_request(db, account, selection, expected.contacts, typed, key).await;
+    let Accepted::New(job) = accept(db, account, None, &request, WORKER, LEASE).await.unwrap() else { panic!() };
+    assert_eq!(
+        run(db, job, WORKER, settings(chunk), &CancellationToken::new()).await.unwrap(),
+        RunEnd::Ended(Ending::Done)
+    );
+    job
+}
+
+#[tokio::test]
+async fn a_restore_puts_back_every_row_of_a_delete_exactly_as_it_was() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let before = snapshot(&db).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().step_by(3).collect();
+        let selection = Selection::Ids { ids: picked.clone() };
+        let expected = preview(&db, a, &selection).await.unwrap();
+        assert_eq!(expected.keep_days, 30);
+        let request = confirmed_request(&db, a, selection, expected.contacts, None, "to-bin-1").await;
+        let report = delete(&db, a, None, &request, 7).await.unwrap();
+        assert_eq!(report.areas, expected.areas);
+
+        // Gone from everything that reads the live tables: the list, its counts, search,
+        // select-all; in the bin with every row.
+        assert_eq!(ids_of(&db, a).await.len(), 200 - picked.len());
+        let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
+        assert_eq!(selection::count(&db, a, &everything).await.unwrap(), (200 - picked.len()) as i64);
+        let query = ListQuery { search: String::new(), filter: Filter::default(), after: None, before: None };
+        assert_eq!(app::db::contacts::list(&db, a, &query).await.unwrap().total, (200 - picked.len()) as i64);
+        let in_bin = rows_of_contacts(&db, Store::Bin).await;
+        assert_eq!(in_bin.keys().copied().collect::<Vec<_>>(), picked, "exactly the deleted contacts are in the bin");
+        let record = history::get(&db, a, None, history::list(&db, a, None).await.unwrap()[0].id).await.unwrap();
+        assert!(record.to_bin && record.in_bin && record.action == Action::Delete);
+
+        // The restore's dialog counts what the delete removed.
+        let counted = recycle_bin::preview(&db, a, None, record.id).await.unwrap();
+        assert_eq!((counted.contacts, &counted.areas), (report.contacts, &report.areas));
+        assert!(counted.question().starts_with(&format!("Restore {} contacts with ", picked.len())));
+
+        let (job, end) = restore(&db, a, record.id, "restore-1", 5).await;
+        assert_eq!(end, RunEnd::Ended(Ending::Done));
+        assert_eq!(snapshot(&db).await, before, "every row is back, column by column, with its id");
+        assert_eq!(bin_rows(&db).await, 0, "nothing stays in the bin");
+        let restored = history::get(&db, a, None, job).await.unwrap();
+        assert_eq!(
+            (restored.action, restored.status, restored.bin_of),
+            (Action::Restore, Status::Done, Some(record.id))
+        );
+        assert_eq!((restored.contacts_done, &restored.rows), (report.contacts, &report.areas));
+        assert!(restored.left_out.iter().all(|a| a.rows == 0));
+        assert!(!history::get(&db, a, None, record.id).await.unwrap().in_bin);
+
+        // Restoring twice restores once: the same request names the first; another is refused.
+        let again = ask_restore(&db, a, (None, None), record.id, "restore-1");
+        assert_eq!(again.await.unwrap(), Accepted::Earlier(job));
+        let other = ask_restore(&db, a, (None, None), record.id, "restore-2");
+        assert!(matches!(other.await, Err(AppError::Conflict(_))));
+        assert_eq!(snapshot(&db).await, before);
+        assert_eq!(ids_of(&db, b).await.len(), 100);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stopped_delete_restores_what_it_deleted() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let before = snapshot(&db).await;
+        let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
+        let request = confirmed_request(&db, a, everything, 200, Some("200"), "stopped-1").await;
+        let server =
+            Runner::new(db.clone(), JobSettings { lease: LEASE, tick: Duration::from_millis(100), chunk: Some(1) });
+        let Accepted::New(job) = accept(&db, a, None, &request, server.worker(), LEASE).await.unwrap() else {
+            panic!()
+        };
+        let running = server.run(job);
+        while history::get(&db, a, None, job).await.unwrap().contacts_done < 5 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        cancel(&db, a, None, job).await.unwrap();
+        assert_eq!(running.await.unwrap(), Some(RunEnd::Ended(Ending::Cancelled)));
+        let stopped = history::get(&db, a, None, job).await.unwrap();
+        assert!(stopped.contacts_done >= 5 && stopped.contacts_done < 200, "{stopped:?}");
+        assert!(stopped.in_bin);
+
+        let (restore_job, end) = restore(&db, a, job, "restore-stopped", 50).await;
+        assert_eq!(end, RunEnd::Ended(Ending::Done));
+        assert_eq!(history::get(&db, a, None, restore_job).await.unwrap().contacts_done, stopped.contacts_done);
+        assert_eq!(snapshot(&db).await, before);
+        assert_eq!(bin_rows(&db).await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rows_whose_campaign_was_removed_are_left_out_and_reported() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().step_by(2).collect();
+        let delete_job = delete_in_chunks(&db, a, Selection::Ids { ids: picked.clone() }, "campaign-1", 20).await;
+        // A campaign that some deleted contacts were enrolled in is removed meanwhile.
+        let campaign = db
+            .fetch_i64(&db.sql(
+                "SELECT campaign_id FROM bin_campaign_enrollments GROUP BY campaign_id ORDER BY COUNT(*) DESC LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let mut lost = db.sql("SELECT COUNT(*) FROM bin_campaign_enrollments WHERE campaign_id = ");
+        lost.bind(campaign);
+        let lost = db.fetch_i64(&lost).await.unwrap();
+        assert!(lost > 0);
+        let bin_enrollments = db.fetch_i64(&db.sql("SELECT COUNT(*) FROM bin_campaign_enrollments")).await.unwrap();
+        let mut live = db.sql("DELETE FROM campaign_enrollments WHERE campaign_id = ");
+        live.bind(campaign);
+        db.execute(&live).await.unwrap();
+        let mut gone = db.sql("DELETE FROM campaigns WHERE id = ");
+        gone.bind(campaign);
+        db.execute(&gone).await.unwrap();
+        let before_restore = db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaign_enrollments")).await.unwrap();
+
+        let (job, end) = restore(&db, a, delete_job, "campaign-restore", 30).await;
+        assert_eq!(end, RunEnd::Ended(Ending::Done));
+        let row = history::get(&db, a, None, job).await.unwrap();
+        assert_eq!(row.contacts_done, picked.len() as i64, "every contact comes back");
+        let left: BTreeMap<&str, i64> = row.left_out.iter().map(|a| (a.area.as_str(), a.rows)).collect();
+        assert_eq!(left["campaign_enrollments"], lost);
+        assert_eq!(left.values().sum::<i64>(), lost, "only the enrollments in the removed campaign");
+        let after = db.fetch_i64(&db.sql("SELECT COUNT(*) FROM campaign_enrollments")).await.unwrap();
+        assert_eq!(after, before_restore + bin_enrollments - lost);
+        assert_eq!(bin_rows(&db).await, 0, "what cannot come back does not stay in the bin");
+        assert_eq!(
+            row.left_out_why,
+            vec![format!("{lost} campaign enrollments were left out: their campaign was removed.")]
+        );
+    })
+    .await;
+}
+
+/// Makes every insert of a note of `contact` fail, as a crash mid-transaction would.
+async fn inject_failure(db: &Db, contact: i64) {
+    let statements = match db.dialect() {
+        Dialect::Sqlite => vec![format!(
+            "CREATE TRIGGER inject_failure BEFORE INSERT ON notes WHEN NEW.contact_id = {contact} \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+        Dialect::Postgres => vec![
+            format!(
+                "CREATE FUNCTION inject_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF NEW.contact_id = {contact} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$"
+            ),
+            "CREATE TRIGGER inject_failure BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION inject_failure()"
+                .into(),
+        ],
+    };
+    for sql in statements {
+        db.execute(&db.sql(&sql)).await.unwrap();
+    }
+}
+
+async fn remove_failure(db: &Db) {
+    let sql = match db.dialect() {
+        Dialect::Sqlite => "DROP TRIGGER inject_failure",
+        Dialect::Postgres => "DROP TRIGGER inject_failure ON notes",
+    };
+    db.execute(&db.sql(sql)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restore_that_fails_part_way_leaves_each_contact_wholly_live_or_wholly_in_the_bin() {
+    on_each_engine(|db| async move {
+        let (a, _) = two_accounts(&db).await;
+        let before = snapshot(&db).await;
+        let rows_before = rows_of_contacts(&db, Store::Live).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().step_by(2).collect();
+        let delete_job = delete_in_chunks(&db, a, Selection::Ids { ids: picked.clone() }, "fail-delete-1", 10).await;
+        // A contact in the middle whose notes cannot be put back.
+        let with_notes = db.sql("SELECT DISTINCT contact_id FROM bin_notes ORDER BY 1");
+        let with_notes: Vec<i64> =
+            db.fetch_all::<(i64,)>(&with_notes).await.unwrap().into_iter().map(|(id,)| id).collect();
+        let failing = with_notes[with_notes.len() / 2];
+        inject_failure(&db, failing).await;
+
+        let (job, end) = restore(&db, a, delete_job, "fail-restore-1", 7).await;
+        assert_eq!(end, RunEnd::Ended(Ending::Failed));
+        let row = history::get(&db, a, None, job).await.unwrap();
+        assert!(row.contacts_done > 0 && row.contacts_done < picked.len() as i64, "{row:?}");
+        let (live, bin) = (rows_of_contacts(&db, Store::Live).await, rows_of_contacts(&db, Store::Bin).await);
+        for contact in &picked {
+            let whole = rows_before.get(contact).copied();
+            match (live.get(contact), bin.get(contact)) {
+                (Some(n), None) | (None, Some(n)) => assert_eq!(Some(*n), whole, "contact {contact} is whole"),
+                split => panic!("contact {contact} is split between live and bin: {split:?}"),
+            }
+        }
+        assert_eq!(live.len() - (rows_before.len() - picked.len()), row.contacts_done as usize);
+        assert!(bin.contains_key(&failing));
+
+        // Once the cause is gone, restoring again brings back the rest.
+        remove_failure(&db).await;
+        let (_, end) = restore(&db, a, delete_job, "fail-restore-2", 7).await;
+        assert_eq!(end, RunEnd::Ended(Ending::Done));
+        assert_eq!(snapshot(&db).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_zero_days_a_delete_is_permanent_and_a_delete_is_restored_only_in_its_account() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        // B keeps nothing: its delete is permanent, as the seed describes.
+        let b_ids: Vec<i64> = ids_of(&db, b).await.into_iter().take(4).collect();
+        let permanent = delete_in_chunks(&db, b, Selection::Ids { ids: b_ids }, "permanent-1", 10).await;
+        assert_eq!(preview(&db, b, &Selection::Ids { ids: vec![ids_of(&db, b).await[0]] }).await.unwrap().keep_days, 0);
+        assert_eq!(bin_rows(&db).await, 0);
+        let record = history::get(&db, b, None, permanent).await.unwrap();
+        assert!(!record.to_bin && !record.in_bin);
+        let refused = ask_restore(&db, b, (None, None), permanent, "restore-permanent");
+        assert!(matches!(refused.await, Err(AppError::BadRequest(_))));
+
+        let a_ids: Vec<i64> = ids_of(&db, a).await.into_iter().take(4).collect();
+        let binned = delete_in_chunks(&db, a, Selection::Ids { ids: a_ids }, "binned-1", 10).await;
+        // Another account's delete, or another user's for a user: not found, nothing changes.
+        let rows = bin_rows(&db).await;
+        let other_account = ask_restore(&db, b, (None, None), binned, "restore-other-account");
+        assert!(matches!(other_account.await, Err(AppError::NotFound(_))));
+        assert!(matches!(recycle_bin::preview(&db, b, None, binned).await, Err(AppError::NotFound(_))));
+        let other_user = ask_restore(&db, a, (None, Some(999)), binned, "restore-other-user");
+        assert!(matches!(other_user.await, Err(AppError::NotFound(_))));
+        assert_eq!(bin_rows(&db).await, rows);
+        // The days are checked on the server.
+        for days in [-1, 366] {
+            assert!(matches!(accounts::set_keep_deleted_days(&db, a, days).await, Err(AppError::BadRequest(_))));
+        }
+        assert_eq!(accounts::keep_deleted_days(&db, a).await.unwrap(), 30);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn contacts_leave_the_bin_for_good_once_their_days_are_over() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().step_by(4).collect();
+        let delete_job = delete_in_chunks(&db, a, Selection::Ids { ids: picked.clone() }, "purge-test-1", 10).await;
+        let in_bin = rows_of_contacts(&db, Store::Bin).await.values().sum::<i64>();
+        assert_eq!(bin_rows(&db).await, in_bin);
+        let live = snapshot(&db).await;
+        let deleted_at = history::get(&db, a, None, delete_job).await.unwrap().finished_at.unwrap();
+        let day = 86_400;
+
+        // Within the 30 days: nothing is due.
+        assert!(recycle_bin::start_due_purges(&db, deleted_at + 29 * day, WORKER, LEASE).await.unwrap().is_empty());
+        // Lowered to 7 days, 8 days on: due, once, whoever looks.
+        accounts::set_keep_deleted_days(&db, a, 7).await.unwrap();
+        let later = deleted_at + 8 * day;
+        let purges = recycle_bin::start_due_purges(&db, later, WORKER, LEASE).await.unwrap();
+        assert_eq!(purges.len(), 1);
+        assert!(recycle_bin::start_due_purges(&db, later, "another-server", LEASE).await.unwrap().is_empty());
+        let restoring = ask_restore(&db, a, (None, None), delete_job, "restore-too-late");
+        assert!(matches!(restoring.await, Err(AppError::Conflict(_))), "no restore while it is purged");
+
+        assert_eq!(
+            run(&db, purges[0], WORKER, settings(7), &CancellationToken::new()).await.unwrap(),
+            RunEnd::Ended(Ending::Done)
+        );
+        assert_eq!(bin_rows(&db).await, 0);
+        assert_eq!(snapshot(&db).await, live, "the live tables are untouched");
+        let purge = history::get(&db, a, None, purges[0]).await.unwrap();
+        assert_eq!((purge.action, purge.status, purge.bin_of), (Action::Purge, Status::Done, Some(delete_job)));
+        assert_eq!(purge.contacts_done, picked.len() as i64);
+        assert_eq!(purge.contacts_done + purge.rows.iter().map(|a| a.rows).sum::<i64>(), in_bin);
+        assert!(!history::get(&db, a, None, delete_job).await.unwrap().in_bin);
+        assert!(recycle_bin::start_due_purges(&db, later, WORKER, LEASE).await.unwrap().is_empty());
+        assert_eq!(ids_of(&db, b).await.len(), 100);
+    })
+    .await;
+}

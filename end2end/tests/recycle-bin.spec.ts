@@ -1,0 +1,86 @@
+import { Page } from '@playwright/test';
+import { demo, dialog, open, openDeleteDialog, resetDemo, rowBox, scalar, summary, uniqueNames, expect, test } from './support';
+
+// The Recycle Bin (issue 13): the demo account keeps deleted contacts 30 days. Each test
+// starts from its 500 generated contacts and checks the database through `server stats`.
+const TOTAL = 500;
+test.beforeEach(() => resetDemo(TOTAL));
+
+const conversationsItem = (page: Page) => dialog(page).getByRole('listitem').filter({ hasText: /^\d+ conversations?$/ });
+
+/** Ticks the contacts named and opens the delete dialog. */
+async function tickAndOpenDelete(page: Page, names: string[]) {
+  for (const name of names) await rowBox(page, name).check();
+  await openDeleteDialog(page);
+}
+
+test('a delete goes to the Recycle Bin; Restore in the history brings the contacts back with everything', async ({ page }) => {
+  await open(page);
+  const picked = (await uniqueNames(page)).slice(0, 3);
+  const before = demo();
+  await tickAndOpenDelete(page, picked);
+  await expect(dialog(page)).toContainText('Deleted contacts stay in the Recycle Bin for 30 days.');
+  await expect(dialog(page)).not.toContainText('This action cannot be undone.');
+  const conversations = await conversationsItem(page).innerText();
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 3 contacts' })).toBeVisible();
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL - 3} contacts`);
+  expect(demo().contacts).toBe(before.contacts - 3);
+
+  await open(page, '/bulk-actions');
+  const deleted = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Delete' }) });
+  await deleted.getByRole('button', { name: 'Restore' }).click();
+  await expect(dialog(page).getByRole('heading', { name: `Restore 3 contacts with ${conversations}` })).toBeVisible();
+  await dialog(page).getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Restored 3 contacts' })).toBeVisible();
+  expect(demo()).toEqual(before);
+  // The history records the restore; the delete has nothing left to restore.
+  await expect(page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Restore' }) })).toHaveCount(1);
+  await expect(deleted.getByRole('button', { name: 'Restore' })).toHaveCount(0);
+
+  // Back in the list: a new delete of them counts their conversations again.
+  await open(page);
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL} contacts`);
+  await tickAndOpenDelete(page, picked);
+  await expect(conversationsItem(page)).toHaveText(conversations);
+});
+
+test('Undo right after a delete restores it', async ({ page }) => {
+  await open(page);
+  const picked = (await uniqueNames(page)).slice(0, 2);
+  const before = demo();
+  await tickAndOpenDelete(page, picked);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 2 contacts' })).toBeVisible();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Restored 2 contacts' })).toBeVisible();
+  await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL} contacts`);
+  await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+  expect(demo()).toEqual(before);
+});
+
+test('an admin sets the days on the Team page; with 0 a delete is permanent', async ({ page }) => {
+  const days = () => scalar("SELECT keep_deleted_days FROM accounts WHERE name = 'Demo Company'");
+  await open(page, '/team');
+  const field = page.getByLabel('Keep deleted contacts for');
+  await expect(field).toHaveValue('30');
+  // Out of range: refused, nothing changes.
+  await field.fill('400');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '0 to 365' })).toBeVisible();
+  expect(days()).toBe(30);
+
+  await field.fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deletes are permanent from now on.' })).toBeVisible();
+  expect(days()).toBe(0);
+
+  await open(page);
+  const picked = (await uniqueNames(page)).slice(0, 1);
+  await tickAndOpenDelete(page, picked);
+  await expect(dialog(page)).toContainText('This action cannot be undone.');
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+  expect(scalar('SELECT COUNT(*) FROM bin_contacts')).toBe(0);
+});
