@@ -128,7 +128,15 @@ fn every_call(targets: &[i64], user_id: i64) -> Vec<(&'static str, Value)> {
         ("bulk_action", json!({ "id": 1 })),
         ("stop_bulk_action", json!({ "id": 1 })),
         ("set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })),
+        ("keep_deleted_days", json!({})),
+        ("set_keep_deleted_days", json!({ "days": 0 })),
+        ("preview_restore", json!({ "id": 1 })),
+        ("restore_bulk_action", restore_request(&json!(1), "attack-key-2")),
     ]
+}
+
+fn restore_request(delete: &Value, key: &str) -> Value {
+    json!({ "request": { "bulk_action_id": delete, "request_key": key } })
 }
 
 fn message(answer: &Value) -> String {
@@ -397,6 +405,73 @@ async fn only_admins_and_granted_users_may_bulk_delete_and_history_follows_roles
         let (status, _) =
             app.call(&user, "delete_contacts", delete_request(ids(&mine[5..6]), 1, "user-del-0002")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admins_and_the_granted_user_who_deleted_may_restore_and_another_account_gets_404() {
+    on_each_engine(|db| async move {
+        let app = start(db).await;
+        let admin = app.signed_in(ADMIN).await;
+        let user = app.signed_in(USER).await;
+        let other = app.signed_in(OTHER_ADMIN).await;
+        let user_id = app::db::users::by_email(&app.db, USER.0).await.unwrap().unwrap().id;
+        let mine = app.contact_ids(demo::DEMO_ACCOUNT).await;
+        let start = app.counts().await;
+        let (_, days) = app.call(&admin, "keep_deleted_days", json!({})).await;
+        assert_eq!(days, 30, "the demo account keeps deleted contacts");
+
+        let (status, deleted) =
+            app.call(&admin, "delete_contacts", delete_request(ids(&mine[..3]), 3, "admin-del-0003")).await;
+        assert_eq!(status, StatusCode::OK, "{deleted}");
+        assert_eq!((deleted["to_bin"].clone(), deleted["in_bin"].clone()), (json!(true), json!(true)));
+        let id = deleted["id"].clone();
+        let before = app.counts().await;
+        // Without the permission: 403; another account: 404; nothing changes.
+        for (who, expected) in [(&user, StatusCode::FORBIDDEN), (&other, StatusCode::NOT_FOUND)] {
+            assert_eq!(app.call(who, "preview_restore", json!({ "id": id })).await.0, expected);
+            let (status, answer) = app.call(who, "restore_bulk_action", restore_request(&id, "try-restore-1")).await;
+            assert_eq!(status, expected, "{answer}");
+            assert!(!message(&answer).is_empty());
+        }
+        for (who, days, expected) in [
+            (&user, 3, StatusCode::FORBIDDEN),
+            (&admin, 366, StatusCode::BAD_REQUEST),
+            (&admin, -1, StatusCode::BAD_REQUEST),
+        ] {
+            assert_eq!(app.call(who, "set_keep_deleted_days", json!({ "days": days })).await.0, expected);
+        }
+        assert_eq!(app.call(&admin, "keep_deleted_days", json!({})).await.1, 30);
+        assert_eq!(app.counts().await, before);
+
+        // Granted, the user restores their own deletes, not the admin's.
+        app.call(&admin, "set_bulk_delete_permission", json!({ "user_id": user_id, "granted": true })).await;
+        let (_, own) = app.call(&user, "delete_contacts", delete_request(ids(&mine[3..5]), 2, "user-del-0003")).await;
+        assert_eq!(
+            app.call(&user, "restore_bulk_action", restore_request(&id, "user-restore-1")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (status, preview) = app.call(&user, "preview_restore", json!({ "id": own["id"] })).await;
+        assert_eq!(status, StatusCode::OK, "{preview}");
+        assert_eq!(preview["areas"], own["rows"], "the restore counts what the delete removed");
+        let (status, restored) =
+            app.call(&user, "restore_bulk_action", restore_request(&own["id"], "user-restore-2")).await;
+        assert_eq!(status, StatusCode::OK, "{restored}");
+        assert_eq!((restored["action"].clone(), restored["status"].clone()), (json!("restore"), json!("done")));
+        assert_eq!(restored["contacts_done"], 2);
+
+        // The admin restores theirs; a second restore is a conflict; all is as it was.
+        let (status, restored) = app.call(&admin, "restore_bulk_action", restore_request(&id, "admin-restore-1")).await;
+        assert_eq!(status, StatusCode::OK, "{restored}");
+        assert_eq!(restored["contacts_done"], 3);
+        assert_eq!(
+            app.call(&admin, "restore_bulk_action", restore_request(&id, "admin-restore-2")).await.0,
+            StatusCode::CONFLICT
+        );
+        let mut after = app.counts().await;
+        after.insert("bulk_actions", start["bulk_actions"]);
+        assert_eq!(after, start, "every row is back");
     })
     .await;
 }
