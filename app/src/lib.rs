@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod model;
 pub mod pages;
 pub mod recycle;
+pub mod recycle_page;
 pub mod shell;
 pub mod smart_list;
 pub mod team;

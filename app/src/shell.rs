@@ -10,6 +10,7 @@ use crate::pages::contacts::ContactsPage;
 use crate::pages::frame::Frame;
 use crate::pages::history::BulkActionsPage;
 use crate::pages::login::LoginPage;
+use crate::pages::recycle_bin::RecycleBinPage;
 use crate::pages::team::TeamPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/contacts"/> }/>
                 <Route path=path!("/contacts") view=|| view! { <Frame><ContactsPage/></Frame> } ssr=SsrMode::Async/>
                 <Route path=path!("/bulk-actions") view=|| view! { <Frame><BulkActionsPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/recycle-bin") view=|| view! { <Frame><RecycleBinPage/></Frame> } ssr=SsrMode::Async/>
                 <Route path=path!("/team") view=|| view! { <Frame><TeamPage/></Frame> } ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -16,12 +16,13 @@ use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEn
 use app::db::cascade::{Link, Store, AREAS};
 use app::db::contacts::watermark;
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, history, recycle_bin, schema, selection, Db, Dialect};
+use app::db::{accounts, bin_contacts, history, recycle_bin, schema, selection, Db, Dialect};
 use app::error::AppError;
 use app::filter::Filter;
 use app::jobs::{JobSettings, Runner};
 use app::model::{ListQuery, Selection};
 use app::recycle::RestoreRequest;
+use app::recycle_page::{BinAction, BinRequest, BinSelection};
 use common::{confirmed_request, on_each_engine};
 use tokio_util::sync::CancellationToken;
 
@@ -397,6 +398,101 @@ async fn contacts_leave_the_bin_for_good_once_their_days_are_over() {
         assert!(!history::get(&db, a, None, delete_job).await.unwrap().in_bin);
         assert!(recycle_bin::start_due_purges(&db, later, WORKER, LEASE).await.unwrap().is_empty());
         assert_eq!(ids_of(&db, b).await.len(), 100);
+    })
+    .await;
+}
+
+/// Runs an action on the bin, as its page asks it, to its end; returns its record.
+async fn act_on_bin(db: &Db, account: i64, action: BinAction, selection: BinSelection, typed: Option<&str>) -> i64 {
+    let preview = bin_contacts::preview(db, account, None, action, &selection).await.unwrap();
+    let request = BinRequest {
+        action,
+        selection,
+        confirmed_count: preview.contacts,
+        digest: preview.digest,
+        typed_confirmation: typed.map(String::from),
+        request_key: format!("bin-{}", rand_key()),
+    };
+    let Accepted::New(job) = bin_contacts::accept(db, account, (None, None), &request, WORKER, LEASE).await.unwrap()
+    else {
+        panic!("a new job")
+    };
+    assert_eq!(
+        run(db, job, WORKER, settings(9), &CancellationToken::new()).await.unwrap(),
+        RunEnd::Ended(Ending::Done)
+    );
+    job
+}
+
+fn rand_key() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!("{:08}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn the_bin_page_lists_newest_first_searches_restores_and_deletes_for_good() {
+    on_each_engine(|db| async move {
+        let (a, b) = two_accounts(&db).await;
+        let rows_before = rows_of_contacts(&db, Store::Live).await;
+        let picked: Vec<i64> = ids_of(&db, a).await.into_iter().take(60).collect();
+        let older = delete_in_chunks(&db, a, Selection::Ids { ids: picked[..30].to_vec() }, "page-delete-1", 10).await;
+        let newer = delete_in_chunks(&db, a, Selection::Ids { ids: picked[30..].to_vec() }, "page-delete-2", 10).await;
+
+        let first = bin_contacts::page(&db, a, None, "", 1).await.unwrap();
+        assert_eq!((first.total, first.contacts.len()), (60, 50));
+        assert!(first.contacts[..30].iter().all(|c| c.bulk_action_id == newer), "newest deletion first");
+        let second = bin_contacts::page(&db, a, None, "", 2).await.unwrap();
+        assert_eq!(second.contacts.len(), 10);
+        assert!(second.contacts.iter().all(|c| c.bulk_action_id == older));
+        assert_eq!(bin_contacts::page(&db, b, None, "", 1).await.unwrap().total, 0, "another account sees nothing");
+        assert_eq!(bin_contacts::page(&db, a, Some(999), "", 1).await.unwrap().total, 0, "a user sees their deletes");
+
+        // Search by name, as the list does.
+        let target = first.contacts[0].clone();
+        let found = bin_contacts::page(&db, a, None, &target.last_name.to_uppercase(), 1).await.unwrap();
+        assert!(found.contacts.iter().any(|c| c.id == target.id));
+        assert!(found.contacts.iter().all(|c| c.last_name.to_lowercase().contains(&target.last_name.to_lowercase())
+            || c.first_name.to_lowercase().contains(&target.last_name.to_lowercase())
+            || c.email.as_deref().unwrap_or("").contains(&target.last_name.to_lowercase())));
+
+        // Restore one.
+        act_on_bin(&db, a, BinAction::Restore, BinSelection::Ids { ids: vec![target.id] }, None).await;
+        assert!(ids_of(&db, a).await.contains(&target.id));
+        assert_eq!(rows_of_contacts(&db, Store::Live).await.get(&target.id), rows_before.get(&target.id));
+        assert_eq!(bin_contacts::page(&db, a, None, "", 1).await.unwrap().total, 59);
+
+        // Delete one for good: only with its number typed; another account cannot.
+        let doomed = first.contacts[1].id;
+        let one = BinSelection::Ids { ids: vec![doomed] };
+        let preview = bin_contacts::preview(&db, a, None, BinAction::Purge, &one).await.unwrap();
+        let mut request = BinRequest {
+            action: BinAction::Purge,
+            selection: one.clone(),
+            confirmed_count: 1,
+            digest: preview.digest,
+            typed_confirmation: None,
+            request_key: "purge-untyped-1".into(),
+        };
+        let untyped = bin_contacts::accept(&db, a, (None, None), &request, WORKER, LEASE).await;
+        assert!(matches!(untyped, Err(AppError::BadRequest(_))));
+        request.typed_confirmation = Some("1".into());
+        let elsewhere = bin_contacts::accept(&db, b, (None, None), &request, WORKER, LEASE).await;
+        assert!(matches!(elsewhere, Err(AppError::NotFound(_))));
+        assert_eq!(bin_contacts::page(&db, a, None, "", 1).await.unwrap().total, 59, "nothing changed");
+        act_on_bin(&db, a, BinAction::Purge, one, Some("1")).await;
+        assert!(!ids_of(&db, a).await.contains(&doomed));
+        assert!(!rows_of_contacts(&db, Store::Bin).await.contains_key(&doomed));
+
+        // Select all: the rest comes back; all is as it was but the contact deleted for good.
+        act_on_bin(&db, a, BinAction::Restore, BinSelection::All { search: String::new() }, None).await;
+        assert_eq!(bin_rows(&db).await, 0);
+        let mut expected = rows_before.clone();
+        expected.remove(&doomed);
+        assert_eq!(rows_of_contacts(&db, Store::Live).await, expected);
+        let history = history::list(&db, a, None).await.unwrap();
+        assert_eq!(history[0].description, "Everything in the Recycle Bin");
+        assert_eq!((history[1].action, history[1].contacts_done), (Action::Purge, 1));
     })
     .await;
 }

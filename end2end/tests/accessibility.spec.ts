@@ -74,7 +74,7 @@ test('Smart Lists: the tabs with their counts and an open Smart List with its co
   await expectNoSeriousViolations(page, 'an open Smart List');
 });
 
-test('the Bulk Actions history and the Team page', async ({ page }) => {
+test('the Bulk Actions history with the restore dialog, the Recycle Bin and the Team page', async ({ page }) => {
   await open(page);
   await bodyRows(page).nth(0).getByRole('checkbox').check();
   await openDeleteDialog(page);
@@ -84,6 +84,16 @@ test('the Bulk Actions history and the Team page', async ({ page }) => {
   await open(page, '/bulk-actions');
   await expect(page.getByRole('table')).toBeVisible();
   await expectNoSeriousViolations(page, 'history');
+  await page.getByRole('button', { name: 'Restore' }).click();
+  await expect(dialog(page).getByRole('heading', { name: /^Restore 1 contact/ })).toBeVisible();
+  await expectNoSeriousViolations(page, 'the restore dialog');
+  await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+
+  await open(page, '/recycle-bin');
+  await bodyRows(page).nth(0).getByRole('checkbox').check();
+  await page.getByRole('toolbar', { name: 'Recycle Bin actions' }).getByRole('button', { name: 'Delete permanently' }).click();
+  await expect(dialog(page).getByLabel('Type 1 to confirm')).toBeVisible();
+  await expectNoSeriousViolations(page, 'the Recycle Bin with its permanent delete dialog');
 
   await open(page, '/team');
   await expect(page.getByRole('heading', { name: 'Team' })).toBeVisible();

@@ -1,5 +1,7 @@
 import { Page } from '@playwright/test';
-import { demo, dialog, open, openDeleteDialog, resetDemo, rowBox, scalar, summary, uniqueNames, expect, test } from './support';
+import {
+  bodyRows, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, scalar, summary, uniqueNames, expect, test,
+} from './support';
 
 // The Recycle Bin (issue 13): the demo account keeps deleted contacts 30 days. Each test
 // starts from its 500 generated contacts and checks the database through `server stats`.
@@ -83,4 +85,53 @@ test('an admin sets the days on the Team page; with 0 a delete is permanent', as
   await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
   expect(scalar('SELECT COUNT(*) FROM bin_contacts')).toBe(0);
+});
+
+test('the Recycle Bin page: search, restore one, delete one permanently with its number typed', async ({ page }) => {
+  await open(page);
+  const [kept, restored, purged] = (await uniqueNames(page)).slice(0, 3);
+  await tickAndOpenDelete(page, [kept, restored, purged]);
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 3 contacts' })).toBeVisible();
+  const before = demo();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recycle Bin' }).click();
+  await expect(page).toHaveURL(/\/recycle-bin$/);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(summary(page)).toHaveText('Showing 1–3 of 3 contacts');
+  for (const name of [kept, restored, purged]) await expect(rowBox(page, name)).toBeVisible();
+
+  // Search by name.
+  await page.getByRole('searchbox', { name: 'Search the Recycle Bin' }).fill(restored);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/\/recycle-bin\?q=/);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(rowBox(page, restored)).toBeVisible();
+  expect(await bodyRows(page).count()).toBeLessThan(3);
+
+  // Restore it.
+  const actions = page.getByRole('toolbar', { name: 'Recycle Bin actions' });
+  await rowBox(page, restored).check();
+  await actions.getByRole('button', { name: 'Restore' }).click();
+  await expect(dialog(page).getByRole('heading', { name: /^Restore 1 contact/ })).toBeVisible();
+  await dialog(page).getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Restored 1 contact' })).toBeVisible();
+  expect(demo().contacts).toBe(before.contacts + 1);
+
+  // Delete one for good: not before its number is typed.
+  await open(page, '/recycle-bin');
+  await expect(summary(page)).toHaveText('Showing 1–2 of 2 contacts');
+  await rowBox(page, purged).check();
+  await actions.getByRole('button', { name: 'Delete permanently' }).click();
+  await expect(dialog(page).getByRole('heading', { name: 'Delete 1 contact permanently?' })).toBeVisible();
+  await expect(dialog(page)).toContainText('This action cannot be undone.');
+  const confirm = dialog(page).getByRole('button', { name: 'Delete permanently' });
+  await expect(confirm).toBeDisabled();
+  await dialog(page).getByLabel('Type 1 to confirm').fill('1');
+  await confirm.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
+  await expect(rowBox(page, kept)).toBeVisible();
+  await expect(rowBox(page, purged)).toHaveCount(0);
+  expect(scalar('SELECT COUNT(*) FROM bin_contacts')).toBe(1);
+  expect(demo().contacts).toBe(before.contacts + 1);
 });

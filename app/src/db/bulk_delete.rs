@@ -228,12 +228,14 @@ pub async fn accept(
     }
     selection::validate(db, account_id, &request.selection).await?;
     let to_bin = super::accounts::keep_deleted_days(db, account_id).await? > 0;
+    let (selection, description) = history::recorded(&request.selection)?;
     let started = history::Started {
         account_id,
         user_id,
         key: &request.request_key,
         action: Action::Delete,
-        selection: &request.selection,
+        selection,
+        description,
         contacts: request.confirmed_count,
         worker,
         lease_until_ms: now_ms() + lease.as_millis() as i64,
@@ -243,7 +245,7 @@ pub async fn accept(
     // The record's INSERT comes first: on SQLite it takes the write lock, so the ids
     // read next are the ones the targets will hold.
     let mut tx = db.begin().await?;
-    let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)?).await? else {
+    let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)).await? else {
         drop(tx);
         // A twin request got there first, between our look-up and our insert.
         return Ok(Accepted::Earlier(
@@ -350,18 +352,18 @@ struct JobRow {
 enum Work {
     /// Deletes them, for good or (`to_bin`) into the Recycle Bin.
     Delete { to_bin: bool },
-    /// Brings back what delete `from` put in the bin.
-    Restore { from: i64 },
-    /// Removes for good what delete `from` put in the bin.
-    Purge { from: i64 },
+    /// Brings back what delete `from` (any delete, for `None`) put in the bin.
+    Restore { from: Option<i64> },
+    /// Removes for good what delete `from` (any delete, for `None`) put in the bin.
+    Purge { from: Option<i64> },
 }
 
 impl JobRow {
     fn work(&self) -> Result<Work, AppError> {
         match (self.action, self.bin_of) {
             (Action::Delete, _) => Ok(Work::Delete { to_bin: self.to_bin }),
-            (Action::Restore, Some(from)) => Ok(Work::Restore { from }),
-            (Action::Purge, Some(from)) => Ok(Work::Purge { from }),
+            (Action::Restore, from) => Ok(Work::Restore { from }),
+            (Action::Purge, from) => Ok(Work::Purge { from }),
             (action, _) => Err(AppError::internal(format!("{action:?} is not a job of contacts"))),
         }
     }

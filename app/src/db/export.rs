@@ -93,19 +93,21 @@ pub async fn start(
     let contacts = selection::count(db, account_id, selection).await?;
     let key = format!("export-{}-{}", now(), rand::random::<u64>());
     let lease_until_ms = super::jobs::now_ms() + lease.as_millis() as i64;
+    let (selection, description) = history::recorded(selection)?;
     let started = Started {
         account_id,
         user_id,
         key: &key,
         action: Action::Export,
         selection,
+        description,
         contacts,
         worker,
         lease_until_ms,
         to_bin: false,
         bin_of: None,
     };
-    let record = db.fetch_opt_i64(&history::start_statement(db, &started)?).await?;
+    let record = db.fetch_opt_i64(&history::start_statement(db, &started)).await?;
     Ok((record.ok_or(AppError::Internal)?, contacts))
 }
 

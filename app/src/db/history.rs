@@ -108,7 +108,9 @@ pub struct Started<'a> {
     /// Unique per account: a second start with the same key records nothing.
     pub key: &'a str,
     pub action: Action,
-    pub selection: &'a Selection,
+    /// JSON of what it acts on, as the browser sent it, and the same in words.
+    pub selection: String,
+    pub description: String,
     pub contacts: i64,
     pub worker: &'a str,
     pub lease_until_ms: i64,
@@ -120,8 +122,7 @@ pub struct Started<'a> {
 
 /// The statement that records a bulk action as running and selects its id, or no row
 /// if its key is taken already.
-pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> {
-    let selection = serde_json::to_string(started.selection).map_err(AppError::internal)?;
+pub fn start_statement(db: &Db, started: &Started<'_>) -> Sql {
     let mut sql = db.sql(
         "INSERT INTO bulk_actions (account_id, user_id, request_key, action, selection, description, status, \
          contacts_requested, started_at, worker, lease_until_ms, to_bin, bin_of) VALUES ",
@@ -131,8 +132,8 @@ pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> 
         started.user_id.into(),
         started.key.into(),
         started.action.as_str().into(),
-        selection.into(),
-        started.selection.describe().into(),
+        started.selection.as_str().into(),
+        started.description.as_str().into(),
         Status::Running.as_str().into(),
         started.contacts.into(),
         now().into(),
@@ -142,5 +143,10 @@ pub fn start_statement(db: &Db, started: &Started<'_>) -> Result<Sql, AppError> 
         started.bin_of.into(),
     ]);
     sql.push(" ON CONFLICT (account_id, request_key) DO NOTHING RETURNING id");
-    Ok(sql)
+    sql
+}
+
+/// A selection of contacts as [`Started`] records it: its JSON and its description.
+pub fn recorded(selection: &Selection) -> Result<(String, String), AppError> {
+    Ok((serde_json::to_string(selection).map_err(AppError::internal)?, selection.describe()))
 }

@@ -2,6 +2,7 @@
 //! what differs between SQLite and PostgreSQL lives in [`dialect`].
 
 pub mod accounts;
+pub mod bin_contacts;
 pub mod bulk_delete;
 pub mod busy;
 pub mod cascade;

@@ -16,7 +16,7 @@ use super::jobs::now_ms;
 use super::{history, schema, Db, Sql};
 use crate::bulk_action::{check_request_key, Action, Status};
 use crate::error::AppError;
-use crate::model::{BulkActionRow, Selection};
+use crate::model::{AreaCount, BulkActionRow};
 use crate::recycle::{RestorePreview, RestoreRequest};
 
 const CONTACTS: &str = "contacts";
@@ -59,11 +59,12 @@ pub fn move_statement(db: &Db, columns: &Columns, table: &str, record: i64, rows
     sql
 }
 
-/// The statements of a restore's chunk: the contacts `ids` of delete `from` come back,
+/// The statements of a restore's chunk: the contacts `ids` of delete `from` (of any
+/// delete, for `None`) come back,
 /// then each area's rows of them, parents first; rows whose outside row is gone (an
 /// enrollment in a removed campaign) stay out. Then all of them leave the bin, children
 /// first; what left the bin without coming back is what was left out.
-pub fn restore_statements(db: &Db, columns: &Columns, from: i64, ids: &[i64]) -> Plan {
+pub fn restore_statements(db: &Db, columns: &Columns, from: Option<i64>, ids: &[i64]) -> Plan {
     let mut plan = Plan::with_capacity(2 * AREAS.len() + 2);
     for table in tables() {
         let list = columns.of(table);
@@ -82,7 +83,7 @@ pub fn restore_statements(db: &Db, columns: &Columns, from: i64, ids: &[i64]) ->
 
 /// The statements that remove the contacts `ids` of delete `from` from the bin, with
 /// their rows, children first; each counted as `tally` tells.
-fn removal_statements(db: &Db, from: i64, ids: &[i64], tally: fn(&'static str) -> Tally) -> Plan {
+fn removal_statements(db: &Db, from: Option<i64>, ids: &[i64], tally: fn(&'static str) -> Tally) -> Plan {
     let leaving: Vec<&'static str> = tables().collect();
     leaving
         .into_iter()
@@ -95,16 +96,25 @@ fn removal_statements(db: &Db, from: i64, ids: &[i64], tally: fn(&'static str) -
         .collect()
 }
 
-/// The statements of a purge's chunk: the contacts `ids` of delete `from` and their rows
-/// leave the bin for good.
-pub fn purge_statements(db: &Db, from: i64, ids: &[i64]) -> Plan {
+/// The statements of a purge's chunk: the contacts `ids` of delete `from` (of any delete,
+/// for `None`) and their rows leave the bin for good.
+pub fn purge_statements(db: &Db, from: Option<i64>, ids: &[i64]) -> Plan {
     removal_statements(db, from, ids, Tally::Done)
 }
 
 /// Appends `bin_<table> AS b WHERE …`: the rows of `table` in the bin that belong to the
-/// contacts `ids` of delete `from`.
-fn push_in_bin(sql: &mut Sql, table: &'static str, from: i64, ids: &[i64]) {
-    sql.push(&Store::Bin.table(table)).push(" AS b WHERE b.bulk_action_id = ").bind(from).push(" AND ");
+/// contacts `ids` of delete `from` (of whichever deletes put them there, for `None`).
+/// Every bin index leads with the delete: the condition on it comes first.
+fn push_in_bin(sql: &mut Sql, table: &'static str, from: Option<i64>, ids: &[i64]) {
+    sql.push(&Store::Bin.table(table));
+    match from {
+        Some(delete) => sql.push(" AS b WHERE b.bulk_action_id = ").bind(delete),
+        None => sql
+            .push(" AS b WHERE b.bulk_action_id IN (SELECT c.bulk_action_id FROM bin_contacts c WHERE ")
+            .push_in_ids("c.id", ids)
+            .push(")"),
+    };
+    sql.push(" AND ");
     match AREAS.iter().find(|a| a.table == table) {
         Some(area) => area.push_rows_of(sql, Store::Bin, |s, column| {
             s.push_in_ids(column, ids);
@@ -143,17 +153,31 @@ async fn restorable(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -
 /// What restoring delete `id` would bring back now, counted in the bin.
 pub async fn preview(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) -> Result<RestorePreview, AppError> {
     restorable(db, account_id, only_user, id).await?;
+    let mut contacts = db.sql("SELECT COUNT(*) FROM bin_contacts WHERE bulk_action_id = ");
+    contacts.bind(id);
     let mut counts = BTreeMap::new();
-    for table in tables() {
+    for area in AREAS {
         let mut sql = db.sql("SELECT COUNT(*) FROM ");
-        sql.push(&Store::Bin.table(table)).push(" WHERE bulk_action_id = ").bind(id);
-        counts.insert(table, db.fetch_i64(&sql).await?);
+        sql.push(&Store::Bin.table(area.table)).push(" WHERE bulk_action_id = ").bind(id);
+        counts.insert(area.table, db.fetch_i64(&sql).await?);
     }
     Ok(RestorePreview {
         bulk_action_id: id,
-        contacts: counts[CONTACTS],
+        contacts: db.fetch_i64(&contacts).await?,
         areas: area_counts(|table| counts.get(table).copied().unwrap_or(0)),
     })
+}
+
+/// Rows per area in the bin that belong to the contacts `ids` (of delete `from`, if
+/// given).
+pub(crate) async fn count_in_bin(db: &Db, from: Option<i64>, ids: &[i64]) -> Result<Vec<AreaCount>, AppError> {
+    let mut counts = BTreeMap::new();
+    for area in AREAS {
+        let mut sql = db.sql("SELECT COUNT(*) FROM ");
+        push_in_bin(&mut sql, area.table, from, ids);
+        counts.insert(area.table, db.fetch_i64(&sql).await?);
+    }
+    Ok(area_counts(|table| counts.get(table).copied().unwrap_or(0)))
 }
 
 /// Takes a restore of a delete up as a job held by `worker` (see
@@ -176,20 +200,20 @@ pub async fn accept(
     let mut stored = db.sql("SELECT selection FROM bulk_actions WHERE id = ");
     stored.bind(deleted.id);
     let (selection,): (String,) = db.fetch_all(&stored).await?.pop().ok_or(AppError::Internal)?;
-    let selection: Selection = serde_json::from_str(&selection).map_err(AppError::internal)?;
     let started = history::Started {
         account_id,
         user_id,
         key: &request.request_key,
         action: Action::Restore,
-        selection: &selection,
+        selection,
+        description: deleted.description,
         contacts: 0,
         worker,
         lease_until_ms: now_ms() + lease.as_millis() as i64,
         to_bin: false,
         bin_of: Some(deleted.id),
     };
-    match write_down(db, &started, deleted.id).await? {
+    match write_down(db, &started, of_delete(deleted.id)).await? {
         Some(record) => Ok(Accepted::New(record)),
         // A twin request got there first, between our look-up and our insert.
         None => {
@@ -226,7 +250,7 @@ const DAY: i64 = 86_400;
 /// servers that look at once make it once). Returns the jobs started.
 pub async fn start_due_purges(db: &Db, now: i64, worker: &str, lease: Duration) -> Result<Vec<i64>, AppError> {
     let mut due = db.sql(
-        "SELECT b.id, b.account_id, b.selection, \
+        "SELECT b.id, b.account_id, b.selection, b.description, \
          (SELECT COUNT(*) FROM bulk_actions p WHERE p.bin_of = b.id AND p.action = ",
     );
     due.bind(Action::Purge.as_str()).push(") AS purges FROM bulk_actions b JOIN accounts a ON a.id = b.account_id");
@@ -238,38 +262,51 @@ pub async fn start_due_purges(db: &Db, now: i64, worker: &str, lease: Duration) 
     due.push(" AND NOT EXISTS (SELECT 1 FROM bulk_actions r WHERE r.bin_of = b.id AND r.status = ");
     due.bind(Status::Running.as_str()).push(") ORDER BY b.id");
     let mut started = Vec::new();
-    for (delete, account_id, selection, purges) in db.fetch_all::<(i64, i64, String, i64)>(&due).await? {
-        let selection: Selection = serde_json::from_str(&selection).map_err(AppError::internal)?;
+    for (delete, account_id, selection, description, purges) in db.fetch_all::<Due>(&due).await? {
         let key = format!("purge-{delete}-{purges}");
         let record = history::Started {
             account_id,
             user_id: None,
             key: &key,
             action: Action::Purge,
-            selection: &selection,
+            selection,
+            description,
             contacts: 0,
             worker,
             lease_until_ms: now_ms() + lease.as_millis() as i64,
             to_bin: false,
             bin_of: Some(delete),
         };
-        if let Some(job) = write_down(db, &record, delete).await? {
+        if let Some(job) = write_down(db, &record, of_delete(delete)).await? {
             started.push(job);
         }
     }
     Ok(started)
 }
 
-/// Records a restore or purge of delete `delete` and writes down its targets, the
-/// delete's contacts in the bin, in one transaction. `None` if its key was taken.
-async fn write_down(db: &Db, record: &history::Started<'_>, delete: i64) -> Result<Option<i64>, AppError> {
+/// A delete due to be purged: its id, account, recorded selection and description, and
+/// how many purges it had.
+type Due = (i64, i64, String, String, i64);
+
+/// Appends a query of the contacts of delete `delete` in the bin (a column `id`).
+fn of_delete(delete: i64) -> impl FnOnce(&mut Sql) {
+    move |s| {
+        s.push("SELECT id FROM bin_contacts WHERE bulk_action_id = ").bind(delete);
+    }
+}
+
+/// Records a restore or purge and writes down its targets, the contacts that `targets`
+/// appends a query of (a column `id`), in one transaction. `None` if its key was taken.
+pub(crate) async fn write_down(
+    db: &Db,
+    record: &history::Started<'_>,
+    targets: impl FnOnce(&mut Sql),
+) -> Result<Option<i64>, AppError> {
     let mut tx = db.begin().await?;
-    let Some(job) = tx.fetch_opt_i64(&history::start_statement(db, record)?).await? else {
+    let Some(job) = tx.fetch_opt_i64(&history::start_statement(db, record)).await? else {
         return Ok(None);
     };
-    let targets = targets_statement(db, job, |s| {
-        s.push("SELECT id FROM bin_contacts WHERE bulk_action_id = ").bind(delete);
-    });
+    let targets = targets_statement(db, job, targets);
     let contacts = tx.execute(&targets).await?;
     let mut requested = db.sql("UPDATE bulk_actions SET contacts_requested = ");
     requested.bind(contacts as i64).push(" WHERE id = ").bind(job);

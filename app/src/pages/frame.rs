@@ -32,6 +32,7 @@ pub fn Frame(children: Children) -> impl IntoView {
                 <ul>
                     <li><A href="/contacts">"Contacts"</A></li>
                     <li><A href="/bulk-actions">"Bulk Actions"</A></li>
+                    <li><A href="/recycle-bin">"Recycle Bin"</A></li>
                     <li><A href="/team">"Team"</A></li>
                 </ul>
                 <div class="signed-in">

@@ -17,6 +17,8 @@ pub enum Flash {
     SmartList,
     /// The Bulk Actions history's notice (a restore).
     History,
+    /// The Recycle Bin's notice (a restore or a permanent delete).
+    Bin,
 }
 
 impl Flash {
@@ -25,6 +27,7 @@ impl Flash {
             Flash::Contacts => "crm.flash.contacts",
             Flash::SmartList => "crm.flash.smart-list",
             Flash::History => "crm.flash.history",
+            Flash::Bin => "crm.flash.bin",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod history;
 pub mod live;
 pub mod login;
 pub mod memory;
+pub mod recycle_bin;
 pub mod restore;
 pub mod selection;
 pub mod smart_lists;
