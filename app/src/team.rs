@@ -81,4 +81,6 @@ pub struct Team {
     /// Days the account keeps deleted contacts in the Recycle Bin (0: deletes are
     /// permanent).
     pub keep_deleted_days: i64,
+    /// Contacts in the account's Recycle Bin now.
+    pub in_bin: i64,
 }

@@ -358,6 +358,23 @@ async fn with_zero_days_a_delete_is_permanent_and_a_delete_is_restored_only_in_i
             assert!(matches!(accounts::set_keep_deleted_days(&db, a, days).await, Err(AppError::BadRequest(_))));
         }
         assert_eq!(accounts::keep_deleted_days(&db, a).await.unwrap(), 30);
+
+        // Going to 0 with contacts in the bin purges them: only with their number typed.
+        let waiting = recycle_bin::contacts_in_bin(&db, a).await.unwrap();
+        assert_eq!(waiting, 4);
+        for typed in [None, Some("3"), Some("four")] {
+            let refused = recycle_bin::change_keep_days(&db, a, 0, typed).await;
+            assert!(matches!(refused, Err(AppError::BadRequest(_))), "{typed:?}");
+        }
+        assert_eq!(accounts::keep_deleted_days(&db, a).await.unwrap(), 30);
+        recycle_bin::change_keep_days(&db, a, 0, Some("4")).await.unwrap();
+        let now = app::db::now();
+        let purges = recycle_bin::start_due_purges(&db, now, WORKER, LEASE).await.unwrap();
+        assert_eq!(purges.len(), 1);
+        run(&db, purges[0], WORKER, settings(10), &CancellationToken::new()).await.unwrap();
+        assert_eq!(recycle_bin::contacts_in_bin(&db, a).await.unwrap(), 0);
+        // With nothing in the bin no number is asked.
+        recycle_bin::change_keep_days(&db, a, 0, None).await.unwrap();
     })
     .await;
 }

@@ -61,8 +61,15 @@ test('Undo right after a delete restores it', async ({ page }) => {
   expect(demo()).toEqual(before);
 });
 
-test('an admin sets the days on the Team page; with 0 a delete is permanent', async ({ page }) => {
+test('an admin sets the days on the Team page; 0 empties the bin once typed, then a delete is permanent', async ({ page }) => {
   const days = () => scalar("SELECT keep_deleted_days FROM accounts WHERE name = 'Demo Company'");
+  const inBin = () => scalar('SELECT COUNT(*) FROM bin_contacts');
+  await open(page);
+  await tickAndOpenDelete(page, (await uniqueNames(page)).slice(0, 1));
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
+  expect(inBin()).toBe(1);
+
   await open(page, '/team');
   const field = page.getByLabel('Keep deleted contacts for');
   await expect(field).toHaveValue('30');
@@ -72,10 +79,18 @@ test('an admin sets the days on the Team page; with 0 a delete is permanent', as
   await expect(page.getByRole('alert').filter({ hasText: '0 to 365' })).toBeVisible();
   expect(days()).toBe(30);
 
+  // 0 deletes what waits in the bin: not before its number is typed.
   await field.fill('0');
+  await expect(page.getByText('The 1 contact in the Recycle Bin will be deleted permanently.')).toBeVisible();
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Deletes are permanent from now on.' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'type 1 to confirm' })).toBeVisible();
+  expect(days()).toBe(30);
+  await page.getByLabel('Type 1 to confirm').fill('1');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deletes are permanent from now on' })).toBeVisible();
   expect(days()).toBe(0);
+  // A server's job runner purges it within a tick or two.
+  await expect.poll(inBin, { timeout: 20_000 }).toBe(0);
 
   await open(page);
   const picked = (await uniqueNames(page)).slice(0, 1);
@@ -84,7 +99,7 @@ test('an admin sets the days on the Team page; with 0 a delete is permanent', as
   await dialog(page).getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);
-  expect(scalar('SELECT COUNT(*) FROM bin_contacts')).toBe(0);
+  expect(inBin()).toBe(0);
 });
 
 test('the Recycle Bin page: search, restore one, delete one permanently with its number typed', async ({ page }) => {

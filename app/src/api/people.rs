@@ -54,13 +54,14 @@ pub async fn who_am_i() -> Result<Viewer, AppError> {
 /// The account's users, their role and permission.
 #[server(endpoint = "team", input = Json)]
 pub async fn list_team() -> Result<Team, AppError> {
-    use crate::db::{accounts, users};
+    use crate::db::{accounts, recycle_bin, users};
     use crate::team::Role;
     context::as_caller(|db, user| async move {
         Ok(Team {
             members: users::team(&db, user.account_id).await?,
             can_manage: user.role() == Role::Admin,
             keep_deleted_days: accounts::keep_deleted_days(&db, user.account_id).await?,
+            in_bin: recycle_bin::contacts_in_bin(&db, user.account_id).await?,
         })
     })
     .await

@@ -19,13 +19,14 @@ pub async fn keep_deleted_days() -> Result<i64, AppError> {
 }
 
 /// Sets how many days the account keeps deleted contacts (admins only; 0 to 365).
-/// Deletes accepted from then on follow it.
+/// Deletes accepted from then on follow it; contacts in the bin longer than that are
+/// purged. 0 with contacts in the bin needs their number typed.
 #[server(endpoint = "set_keep_deleted_days", input = Json)]
-pub async fn set_keep_deleted_days(days: i64) -> Result<i64, AppError> {
-    use crate::db::accounts;
+pub async fn set_keep_deleted_days(days: i64, typed_confirmation: Option<String>) -> Result<i64, AppError> {
+    use crate::db::recycle_bin;
     context::as_caller(|db, user| async move {
         user.require_admin("change how long deleted contacts are kept")?;
-        accounts::set_keep_deleted_days(&db, user.account_id, days).await?;
+        recycle_bin::change_keep_days(&db, user.account_id, days, typed_confirmation.as_deref()).await?;
         Ok(days)
     })
     .await

@@ -14,7 +14,7 @@ use super::bulk_delete::{area_counts, find_record, targets_statement, Accepted, 
 use super::cascade::{Store, AREAS};
 use super::jobs::now_ms;
 use super::{history, schema, Db, Sql};
-use crate::bulk_action::{check_request_key, Action, Status};
+use crate::bulk_action::{check_request_key, typed_number_matches, Action, Status};
 use crate::error::AppError;
 use crate::model::{AreaCount, BulkActionRow};
 use crate::recycle::{RestorePreview, RestoreRequest};
@@ -313,4 +313,28 @@ pub(crate) async fn write_down(
     tx.execute(&requested).await?;
     tx.commit().await?;
     Ok(Some(job))
+}
+
+/// How many of the account's contacts are in the bin.
+pub async fn contacts_in_bin(db: &Db, account_id: i64) -> Result<i64, AppError> {
+    let mut sql = db.sql("SELECT COUNT(*) FROM bin_contacts WHERE account_id = ");
+    sql.bind(account_id);
+    db.fetch_i64(&sql).await
+}
+
+/// Changes how long the account keeps deleted contacts, as an admin asks it. Going to 0
+/// with contacts in the bin deletes them for good (the next purge): only with their
+/// number typed. A lower number purges what is older than it the same way, at once.
+pub async fn change_keep_days(db: &Db, account_id: i64, days: i64, typed: Option<&str>) -> Result<(), AppError> {
+    crate::recycle::check_keep_days(days)?;
+    if days == 0 {
+        let waiting = contacts_in_bin(db, account_id).await?;
+        if waiting > 0 && !typed.is_some_and(|t| typed_number_matches(t, waiting)) {
+            return Err(AppError::bad_request(format!(
+                "With 0 days, what is in the Recycle Bin ({}) is deleted permanently: type {waiting} to confirm.",
+                crate::model::plural(waiting, "contact", "contacts")
+            )));
+        }
+    }
+    super::accounts::set_keep_deleted_days(db, account_id, days).await
 }

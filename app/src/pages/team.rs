@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use super::live::use_live;
 use super::table_box::TableBox;
 use crate::api::{list_team, set_bulk_delete_permission, set_keep_deleted_days};
+use crate::model::plural;
 use crate::team::{Role, Team, TeamMember, BULK_DELETE_PERMISSION};
 
 /// The last change's outcome: a confirmation or an error.
@@ -27,12 +28,12 @@ pub fn TeamPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match team.await {
                     Ok(team) => {
-                        let (days, can_manage) = (team.keep_deleted_days, team.can_manage);
+                        let (days, in_bin, can_manage) = (team.keep_deleted_days, team.in_bin, team.can_manage);
                         view! {
                             <TeamTable team/>
                             <section class="settings" aria-labelledby="recycle-bin-heading">
                                 <h2 id="recycle-bin-heading">"Recycle Bin"</h2>
-                                <KeepDeleted days can_manage/>
+                                <KeepDeleted days in_bin can_manage/>
                             </section>
                         }
                         .into_any()
@@ -109,9 +110,12 @@ fn MemberRow(member: TeamMember, can_manage: bool) -> impl IntoView {
 
 /// The account's "Keep deleted contacts for N days" setting (admins change it).
 #[island]
-fn KeepDeleted(days: i64, can_manage: bool) -> impl IntoView {
+fn KeepDeleted(days: i64, in_bin: i64, can_manage: bool) -> impl IntoView {
     let live = use_live();
     let typed = RwSignal::new(days.to_string());
+    let confirmation = RwSignal::new(String::new());
+    // Going to 0 deletes what waits in the bin: its number must be typed.
+    let emptying = move || in_bin > 0 && typed.with(|t| t.trim() == "0");
     let outcome: Outcome = RwSignal::new(None);
     let saving = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -121,10 +125,15 @@ fn KeepDeleted(days: i64, can_manage: bool) -> impl IntoView {
             return;
         };
         saving.set(true);
+        let typed_confirmation = emptying().then(|| confirmation.get_untracked());
         spawn_local(async move {
-            let result = set_keep_deleted_days(days).await;
+            let result = set_keep_deleted_days(days, typed_confirmation).await;
             saving.set(false);
             outcome.set(Some(match result {
+                Ok(0) if in_bin > 0 => Ok(format!(
+                    "Deletes are permanent from now on; the {} in the Recycle Bin are being deleted permanently.",
+                    plural(in_bin, "contact", "contacts")
+                )),
                 Ok(0) => Ok("Deletes are permanent from now on.".into()),
                 Ok(1) => Ok("Deleted contacts are kept for 1 day.".into()),
                 Ok(n) => Ok(format!("Deleted contacts are kept for {n} days.")),
@@ -150,6 +159,22 @@ fn KeepDeleted(days: i64, can_manage: bool) -> impl IntoView {
                 />
                 " days"
             </label>
+            <Show when=emptying>
+                <label>
+                    {format!("Type {in_bin} to confirm")}
+                    " "
+                    <input
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        prop:value=move || confirmation.get()
+                        on:input=move |ev| confirmation.set(event_target_value(&ev))
+                    />
+                </label>
+                <p class="warning">
+                    {format!("The {} in the Recycle Bin will be deleted permanently.", plural(in_bin, "contact", "contacts"))}
+                </p>
+            </Show>
             <button type="submit" class="button" disabled=move || !can_manage || saving.get() || !live.get()>
                 "Save"
             </button>
