@@ -10,13 +10,14 @@ use app::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
 use app::db::contacts::watermark;
 use app::db::history;
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, search, Db};
+use app::db::{accounts, recycle_bin, search, Db};
 use app::jobs::SEARCH_BATCH;
 
 use crate::bench_load;
 use app::error::AppError;
 use app::filter::Filter;
-use app::model::{DeleteReport, DeleteRequest, Selection};
+use app::model::{DeletePreview, DeleteReport, DeleteRequest, Selection};
+use app::recycle::RestoreRequest;
 use tokio_util::sync::CancellationToken;
 
 /// The baseline: per table, one set-based DELETE of the account's rows, children first.
@@ -82,41 +83,9 @@ pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> R
         started.elapsed().as_secs_f64()
     );
 
-    let started = Instant::now();
-    let request = DeleteRequest {
-        selection: preview.selection,
-        digest: preview.digest,
-        confirmed_count: contacts as i64,
-        typed_confirmation: Some(contacts.to_string()),
-        request_key: format!("bench-{}", std::process::id()),
-    };
-    // As the web app does it: accept (the job and its targets written down), then run.
-    let worker = format!("bench-{}", std::process::id());
     let settings = RunSettings::for_db(db, chunk, Duration::from_secs(60));
-    let work = async {
-        let Accepted::New(job) =
-            bulk_delete::accept(db, product.account_id, None, &request, &worker, settings.lease).await?
-        else {
-            return Err(AppError::internal("the bench's request key was used before"));
-        };
-        let accepted = started.elapsed().as_secs_f64();
-        let end = bulk_delete::run(db, job, &worker, settings, &CancellationToken::new()).await?;
-        Ok((job, accepted, end))
-    };
-    let ((job, accepted, end), observed) =
-        bench_load::while_others_work(db, url, product.account_id, others, READERS, work).await?;
-    let ours = started.elapsed().as_secs_f64();
-    if end != RunEnd::Ended(Ending::Done) {
-        return Err(AppError::internal(format!("the delete ended {end:?}")));
-    }
-    let row = history::get(db, product.account_id, None, job).await?;
-    let report = DeleteReport { contacts: row.contacts_done, areas: row.rows };
-    println!(
-        "  accepting the job (resolve, check, write {contacts} targets): {accepted:.2} s; running it: {:.2} s",
-        ours - accepted
-    );
-    observed.report();
-    report_search_clean_up(db).await?;
+    let load = Load { url, others };
+    let (ours, report, _) = product_delete(db, &load, product.account_id, preview, settings).await?;
 
     let started = Instant::now();
     let statements: Vec<_> = HAND_WRITTEN
@@ -157,5 +126,89 @@ pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> R
     if report.contacts != contacts as i64 || removed_ours != removed_theirs {
         return Err(AppError::internal("the two deletes removed different amounts"));
     }
+
+    // The same delete into the Recycle Bin, then its restore (issue 13).
+    let binned = seed_account(db, &options("Bench: into the Recycle Bin")).await?;
+    accounts::set_keep_deleted_days(db, binned.account_id, 30).await?;
+    let everything = Selection::all("", Filter::default(), watermark(db).await?);
+    let preview = bulk_delete::preview(db, binned.account_id, &everything).await?;
+    let (into_bin, _, job) = product_delete(db, &load, binned.account_id, preview, settings).await?;
+    println!(
+        "  into the Recycle Bin: {contacts} contacts in {into_bin:.2} s = {:.0} contacts/s ({:.2}x the permanent delete's time)",
+        rate(into_bin),
+        into_bin / ours
+    );
+    let started = Instant::now();
+    let restore = RestoreRequest { bulk_action_id: job, request_key: format!("bench-restore-{}", std::process::id()) };
+    let worker = format!("bench-{}", std::process::id());
+    let Accepted::New(restore_job) =
+        recycle_bin::accept(db, binned.account_id, (None, None), &restore, &worker, settings.lease).await?
+    else {
+        return Err(AppError::internal("the bench's restore key was used before"));
+    };
+    let never = CancellationToken::new();
+    let work = bulk_delete::run(db, restore_job, &worker, settings, &never);
+    let (end, observed) = bench_load::while_others_work(db, url, binned.account_id, others, READERS, work).await?;
+    let restored = started.elapsed().as_secs_f64();
+    let row = history::get(db, binned.account_id, None, restore_job).await?;
+    if end != RunEnd::Ended(Ending::Done) || row.contacts_done != contacts as i64 {
+        return Err(AppError::internal(format!("the restore ended {end:?} with {} contacts", row.contacts_done)));
+    }
+    println!(
+        "  restore from the Recycle Bin: {contacts} contacts in {restored:.2} s = {:.0} contacts/s",
+        rate(restored)
+    );
+    observed.report();
     Ok(())
+}
+
+/// Where the other users of the bench work while a delete runs.
+struct Load<'a> {
+    url: &'a str,
+    others: i64,
+}
+
+/// Deletes what `preview` counted as the web app does (the job accepted, its targets
+/// written down, then run in chunks) while other users work; reports the steps. Returns
+/// the seconds it took, what it removed and its record.
+async fn product_delete(
+    db: &Db,
+    load: &Load<'_>,
+    account: i64,
+    preview: DeletePreview,
+    settings: RunSettings,
+) -> Result<(f64, DeleteReport, i64), AppError> {
+    let started = Instant::now();
+    let contacts = preview.contacts;
+    let request = DeleteRequest {
+        selection: preview.selection,
+        digest: preview.digest,
+        confirmed_count: contacts,
+        typed_confirmation: Some(contacts.to_string()),
+        request_key: format!("bench-{account}-{}", std::process::id()),
+    };
+    let worker = format!("bench-{}", std::process::id());
+    let work = async {
+        let Accepted::New(job) = bulk_delete::accept(db, account, None, &request, &worker, settings.lease).await?
+        else {
+            return Err(AppError::internal("the bench's request key was used before"));
+        };
+        let accepted = started.elapsed().as_secs_f64();
+        let end = bulk_delete::run(db, job, &worker, settings, &CancellationToken::new()).await?;
+        Ok((job, accepted, end))
+    };
+    let ((job, accepted, end), observed) =
+        bench_load::while_others_work(db, load.url, account, load.others, READERS, work).await?;
+    let took = started.elapsed().as_secs_f64();
+    if end != RunEnd::Ended(Ending::Done) {
+        return Err(AppError::internal(format!("the delete ended {end:?}")));
+    }
+    let row = history::get(db, account, None, job).await?;
+    println!(
+        "  accepting the job (resolve, check, write {contacts} targets): {accepted:.2} s; running it: {:.2} s",
+        took - accepted
+    );
+    observed.report();
+    report_search_clean_up(db).await?;
+    Ok((took, DeleteReport { contacts: row.contacts_done, areas: row.rows }, job))
 }

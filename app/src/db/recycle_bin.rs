@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::bulk_delete::{area_counts, find_record, targets_statement, Accepted, Plan, Tally};
-use super::cascade::{Store, AREAS};
+use super::cascade::{Link, Store, AREAS};
 use super::jobs::now_ms;
 use super::{history, schema, Db, Sql};
 use crate::bulk_action::{check_request_key, typed_number_matches, Action, Status};
@@ -104,25 +104,34 @@ pub fn purge_statements(db: &Db, from: Option<i64>, ids: &[i64]) -> Plan {
 
 /// Appends `bin_<table> AS b WHERE …`: the rows of `table` in the bin that belong to the
 /// contacts `ids` of delete `from` (of whichever deletes put them there, for `None`).
-/// Every bin index leads with the delete: the condition on it comes first.
+/// Every bin index leads with the delete, so each table read, the parent's of a `Via`
+/// area included, is given its condition on the delete too.
 fn push_in_bin(sql: &mut Sql, table: &'static str, from: Option<i64>, ids: &[i64]) {
-    sql.push(&Store::Bin.table(table));
-    match from {
-        Some(delete) => sql.push(" AS b WHERE b.bulk_action_id = ").bind(delete),
-        None => sql
-            .push(" AS b WHERE b.bulk_action_id IN (SELECT c.bulk_action_id FROM bin_contacts c WHERE ")
-            .push_in_ids("c.id", ids)
-            .push(")"),
-    };
+    sql.push(&Store::Bin.table(table)).push(" AS b WHERE ");
+    push_scope(sql, "b.", from, ids);
     sql.push(" AND ");
     match AREAS.iter().find(|a| a.table == table) {
         Some(area) => area.push_rows_of(sql, Store::Bin, |s, column| {
+            if matches!(area.link, Link::Via { .. }) {
+                push_scope(s, "", from, ids);
+                s.push(" AND ");
+            }
             s.push_in_ids(column, ids);
         }),
         None => {
             sql.push_in_ids("id", ids);
         }
     }
+}
+
+/// Appends the condition on the delete that put a bin row there (`prefix` qualifies its
+/// column): delete `from`, or for `None` those of the contacts `ids`.
+fn push_scope(sql: &mut Sql, prefix: &str, from: Option<i64>, ids: &[i64]) {
+    sql.push(prefix).push("bulk_action_id");
+    match from {
+        Some(delete) => sql.push(" = ").bind(delete),
+        None => sql.push(" IN (SELECT c.bulk_action_id FROM bin_contacts c WHERE ").push_in_ids("c.id", ids).push(")"),
+    };
 }
 
 /// The delete `id` of the account (and of `only_user`, if given: another account's or
