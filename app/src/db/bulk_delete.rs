@@ -547,14 +547,14 @@ fn chunk_statements(db: &Db, account_id: i64, ids: &[i64], bin: Option<(i64, &Co
             }
         }
     }
-    let mut remove = |table: &'static str, rows: &dyn Fn(&mut Sql)| {
-        if let Some((record, columns)) = bin {
-            plan.push((recycle_bin::move_statement(db, columns, table, record, rows), Tally::Nothing));
+    let mut remove = |table: &'static str, rows: &dyn Fn(&mut Sql)| match bin {
+        Some((record, columns)) => plan.extend(recycle_bin::move_statements(db, columns, table, record, rows)),
+        None => {
+            let mut sql = db.sql("DELETE FROM ");
+            sql.push(table).push(" WHERE ");
+            rows(&mut sql);
+            plan.push((sql, Tally::Done(table)));
         }
-        let mut sql = db.sql("DELETE FROM ");
-        sql.push(table).push(" WHERE ");
-        rows(&mut sql);
-        plan.push((sql, Tally::Done(table)));
     };
     for area in AREAS.iter().rev() {
         remove(area.table, &|sql| {

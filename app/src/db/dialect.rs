@@ -43,6 +43,12 @@ impl Dialect {
         }
     }
 
+    /// Whether a WITH may hold a DELETE … RETURNING that feeds the statement after it
+    /// (PostgreSQL's data-modifying WITH; SQLite has none).
+    pub fn has_writing_with(self) -> bool {
+        self == Dialect::Postgres
+    }
+
     /// Contacts per transaction of a bulk delete. SQLite writes every index page a chunk
     /// touched again at each commit, so it gains from bigger chunks (5,000 contacts hold
     /// its write lock about 0.15 s; 1,000 ran at 0.4x the speed of one big statement);

@@ -48,15 +48,41 @@ impl Columns {
     }
 }
 
-/// Copies the rows of `table` that `rows` selects (it appends the condition) into the
-/// bin, tagged with delete `record`.
-pub fn move_statement(db: &Db, columns: &Columns, table: &str, record: i64, rows: &dyn Fn(&mut Sql)) -> Sql {
+/// The statements that move the rows of `table` that `rows` selects (it appends the
+/// condition) into the bin, tagged with delete `record`; the count of the one tallied
+/// `Done` is the rows deleted. PostgreSQL does it in one statement, the DELETE's
+/// RETURNING feeding the INSERT (a data-modifying WITH), reading each row once; SQLite
+/// has no such WITH: it copies, then deletes.
+pub fn move_statements(
+    db: &Db,
+    columns: &Columns,
+    table: &'static str,
+    record: i64,
+    rows: &dyn Fn(&mut Sql),
+) -> Vec<(Sql, Tally)> {
     let list = columns.of(table);
-    let mut sql = db.sql("INSERT INTO ");
-    sql.push(&Store::Bin.table(table)).push(" (").push(list).push(", bulk_action_id) SELECT ").push(list);
-    sql.push(", ").bind(record).push(" FROM ").push(table).push(" WHERE ");
-    rows(&mut sql);
-    sql
+    let delete = |sql: &mut Sql| {
+        sql.push("DELETE FROM ").push(table).push(" WHERE ");
+        rows(sql);
+    };
+    let into_bin = |sql: &mut Sql| {
+        sql.push("INSERT INTO ").push(&Store::Bin.table(table)).push(" (").push(list).push(", bulk_action_id) SELECT ");
+        sql.push(list).push(", ").bind(record).push(" FROM ");
+    };
+    if db.dialect().has_writing_with() {
+        let mut sql = db.sql("WITH moved AS (");
+        delete(&mut sql);
+        sql.push(" RETURNING ").push(list).push(") ");
+        into_bin(&mut sql);
+        sql.push("moved");
+        return vec![(sql, Tally::Done(table))];
+    }
+    let (mut copy, mut gone) = (db.sql(""), db.sql(""));
+    into_bin(&mut copy);
+    copy.push(table).push(" WHERE ");
+    rows(&mut copy);
+    delete(&mut gone);
+    vec![(copy, Tally::Nothing), (gone, Tally::Done(table))]
 }
 
 /// The statements of a restore's chunk: the contacts `ids` of delete `from` (of any
