@@ -152,30 +152,36 @@ fn done_message(row: &BulkActionRow) -> String {
     }
 }
 
-/// The island: toolbar, select-all banner, the table with its checkboxes, the pager and
-/// the confirm dialog.
-#[island]
+/// What the checkboxes of a page share with the island around them.
+#[derive(Clone, Copy)]
+struct Pick {
+    ticked: RwSignal<Ticked>,
+    message: RwSignal<Option<String>>,
+    page_ids: StoredValue<Vec<i64>>,
+    may_act: bool,
+}
+
+impl Pick {
+    /// Whether all, and whether any, of the page's contacts are ticked.
+    fn coverage(self) -> (bool, bool) {
+        self.ticked.with(|t| {
+            self.page_ids.with_value(|ids| (ids.iter().all(|id| t.has(*id)), ids.iter().any(|id| t.has(*id))))
+        })
+    }
+
+    fn set(self, ids: &[i64], on: bool) {
+        self.ticked.update(|t| t.set(ids, on));
+        self.message.set(None);
+    }
+}
+
+/// The page of the bin, rendered on the server: the rows and the pager, and around them
+/// the island that acts on them.
+#[component]
 fn BinList(page: BinPage, may_act: bool) -> impl IntoView {
     let BinPage { contacts, total, page, search } = page;
-    let live = use_live();
-    let ticked = RwSignal::new(Ticked::None);
-    let message = RwSignal::new(None::<String>);
-    Effect::new(move |_| message.set(Flash::Bin.take()));
-    let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
-    let page_ids = StoredValue::new(page_ids);
-    let search = StoredValue::new(search);
-    let coverage = move || {
-        ticked.with(|t| page_ids.with_value(|ids| (ids.iter().all(|id| t.has(*id)), ids.iter().any(|id| t.has(*id)))))
-    };
-    let count = move || ticked.with(|t| t.count(total));
-    let asked = RwSignal::new(None::<BinAction>);
-    let here = bin_href(&search.get_value(), page);
-    let finished = Callback::new(move |row: BulkActionRow| {
-        Flash::Bin.put(&done_message(&row));
-        memory::go(&here);
-    });
     let empty = contacts.is_empty().then(|| {
-        let text = match search.get_value().trim() {
+        let text = match search.trim() {
             "" => "The Recycle Bin is empty.".to_string(),
             s => format!("No deleted contacts match “{s}”."),
         };
@@ -186,34 +192,77 @@ fn BinList(page: BinPage, may_act: bool) -> impl IntoView {
         0 => format!("No contacts on this page of {total}"),
         n => format!("Showing {}–{} of {total} contacts", first + 1, first + n as i64),
     };
-    let prev = (page > 1).then(|| bin_href(&search.get_value(), page - 1));
-    let next = (first + (contacts.len() as i64) < total).then(|| bin_href(&search.get_value(), page + 1));
+    let prev = (page > 1).then(|| bin_href(&search, page - 1));
+    let next = (first + (contacts.len() as i64) < total).then(|| bin_href(&search, page + 1));
+    let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
+    let here = bin_href(&search, page);
     let any = !contacts.is_empty();
-    let rows = contacts
-        .into_iter()
-        .map(|c| {
-            let id = c.id;
-            let name = c.display_name();
-            view! {
-                <tr>
-                    <td class="check">
-                        <input
-                            type="checkbox"
-                            aria-label=format!("Select {name}")
-                            disabled=move || !live.get() || !may_act
-                            prop:checked=move || ticked.with(|t| t.has(id))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                ticked.update(|t| t.set(&[id], on));
-                                message.set(None);
-                            }
-                        />
-                    </td>
-                    <BinRow contact=c name/>
-                </tr>
-            }
-        })
-        .collect_view();
+    view! {
+        <BinPicking page_ids total search here may_act>
+            {empty}
+            // Built inside the island's children (lazily), where the checkboxes find its context.
+            {any.then(|| view! { <BinTable contacts/> })}
+            <nav class="pager" aria-label="Pagination">
+                <span class="range" role="status">{summary}</span>
+                {match prev {
+                    Some(href) => view! { <a class="button" href=href>"Previous"</a> }.into_any(),
+                    None => view! { <span class="button disabled" aria-disabled="true">"Previous"</span> }.into_any(),
+                }}
+                {match next {
+                    Some(href) => view! { <a class="button" href=href>"Next"</a> }.into_any(),
+                    None => view! { <span class="button disabled" aria-disabled="true">"Next"</span> }.into_any(),
+                }}
+            </nav>
+        </BinPicking>
+    }
+}
+
+/// The rows of a page of the bin, each with its checkbox island.
+#[component]
+fn BinTable(contacts: Vec<BinContact>) -> impl IntoView {
+    view! {
+        <TableBox label="Deleted contacts">
+            <table class="contacts bin">
+                <caption class="visually-hidden">"Deleted contacts, newest deletion first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col" class="check"><BinPageBox/></th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Phone"</th>
+                        <th scope="col">"Deleted"</th>
+                        <th scope="col">"By"</th>
+                    </tr>
+                </thead>
+                <tbody>{contacts.into_iter().map(|contact| view! { <BinRow contact/> }).collect_view()}</tbody>
+            </table>
+        </TableBox>
+    }
+}
+
+/// The island around a page of the bin: the notice, the toolbar, the select-all banner
+/// and the confirm dialog; its checkboxes are islands inside it.
+#[island]
+fn BinPicking(
+    page_ids: Vec<i64>,
+    total: i64,
+    search: String,
+    here: String,
+    may_act: bool,
+    children: Children,
+) -> impl IntoView {
+    let ticked = RwSignal::new(Ticked::None);
+    let message = RwSignal::new(None::<String>);
+    let pick = Pick { ticked, message, page_ids: StoredValue::new(page_ids), may_act };
+    provide_context(pick);
+    Effect::new(move |_| message.set(Flash::Bin.take()));
+    let on_page = pick.page_ids.with_value(Vec::len) as i64;
+    let count = move || ticked.with(|t| t.count(total));
+    let asked = RwSignal::new(None::<BinAction>);
+    let finished = Callback::new(move |row: BulkActionRow| {
+        Flash::Bin.put(&done_message(&row));
+        memory::go(&here);
+    });
     view! {
         <p class="notice" role="status">{move || message.get()}</p>
         <Show when=move || count() != 0>
@@ -225,81 +274,77 @@ fn BinList(page: BinPage, may_act: bool) -> impl IntoView {
                 </button>
             </div>
         </Show>
-        {move || {
-            let (all, _) = coverage();
-            match ticked.get() {
-                Ticked::All => Some(view! {
-                    <div class="banner" role="region" aria-label="Selection">
-                        <span>{format!("All {} in the Recycle Bin are selected.", plural(total, "contact", "contacts"))}</span>
-                        <button type="button" class="link" on:click=move |_| ticked.set(Ticked::None)>"Clear selection"</button>
-                    </div>
-                }.into_any()),
-                _ if all && any && total > page_ids.with_value(Vec::len) as i64 => Some(view! {
-                    <div class="banner" role="region" aria-label="Selection">
-                        <span>{format!("All {} on this page are selected.", plural(page_ids.with_value(Vec::len) as i64, "contact", "contacts"))}</span>
-                        <button type="button" class="link" on:click=move |_| ticked.set(Ticked::All)>
-                            {format!("Select all {} in the Recycle Bin", plural(total, "contact", "contacts"))}
-                        </button>
-                    </div>
-                }.into_any()),
-                _ => None,
-            }
+        {move || match ticked.get() {
+            Ticked::All => Some(view! {
+                <div class="banner" role="region" aria-label="Selection">
+                    <span>{format!("All {} in the Recycle Bin are selected.", plural(total, "contact", "contacts"))}</span>
+                    <button type="button" class="link" on:click=move |_| ticked.set(Ticked::None)>"Clear selection"</button>
+                </div>
+            }.into_any()),
+            _ if pick.coverage().0 && on_page > 0 && total > on_page => Some(view! {
+                <div class="banner" role="region" aria-label="Selection">
+                    <span>{format!("All {} on this page are selected.", plural(on_page, "contact", "contacts"))}</span>
+                    <button type="button" class="link" on:click=move |_| ticked.set(Ticked::All)>
+                        {format!("Select all {} in the Recycle Bin", plural(total, "contact", "contacts"))}
+                    </button>
+                </div>
+            }.into_any()),
+            _ => None,
         }}
-        {empty}
-        {any.then(|| view! {
-            <TableBox label="Deleted contacts">
-                <table class="contacts bin">
-                    <caption class="visually-hidden">"Deleted contacts, newest deletion first"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col" class="check">
-                                <input
-                                    type="checkbox"
-                                    aria-label="Select all on this page"
-                                    disabled=move || !live.get() || !may_act
-                                    prop:checked=move || coverage().0
-                                    prop:indeterminate=move || { let (all, some) = coverage(); some && !all }
-                                    on:change=move |_| {
-                                        let all = coverage().0;
-                                        page_ids.with_value(|ids| ticked.update(|t| t.set(ids, !all)));
-                                    }
-                                />
-                            </th>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Phone"</th>
-                            <th scope="col">"Deleted"</th>
-                            <th scope="col">"By"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </TableBox>
-        })}
-        <nav class="pager" aria-label="Pagination">
-            <span class="range" role="status">{summary}</span>
-            {match prev {
-                Some(href) => view! { <a class="button" href=href>"Previous"</a> }.into_any(),
-                None => view! { <span class="button disabled" aria-disabled="true">"Previous"</span> }.into_any(),
-            }}
-            {match next {
-                Some(href) => view! { <a class="button" href=href>"Next"</a> }.into_any(),
-                None => view! { <span class="button disabled" aria-disabled="true">"Next"</span> }.into_any(),
-            }}
-        </nav>
-        <BinDialog asked ticked search=search.get_value() finished count=Signal::derive(count)/>
+        {children()}
+        <BinDialog asked ticked search finished count=Signal::derive(count)/>
     }
 }
 
-/// A contact's cells after its checkbox.
-#[component]
-fn BinRow(contact: BinContact, name: String) -> impl IntoView {
+/// The header checkbox: ticks or unticks the whole page.
+#[island]
+fn BinPageBox() -> impl IntoView {
+    let pick = expect_context::<Pick>();
+    let live = use_live();
     view! {
+        <input
+            type="checkbox"
+            aria-label="Select all on this page"
+            disabled=move || !live.get() || !pick.may_act
+            prop:checked=move || pick.coverage().0
+            prop:indeterminate=move || { let (all, some) = pick.coverage(); some && !all }
+            on:change=move |_| {
+                let all = pick.coverage().0;
+                pick.page_ids.with_value(|ids| pick.set(ids, !all));
+            }
+        />
+    }
+}
+
+/// A row's checkbox.
+#[island]
+fn BinBox(id: i64, name: String) -> impl IntoView {
+    let pick = expect_context::<Pick>();
+    let live = use_live();
+    view! {
+        <input
+            type="checkbox"
+            aria-label=format!("Select {name}")
+            disabled=move || !live.get() || !pick.may_act
+            prop:checked=move || pick.ticked.with(|t| t.has(id))
+            on:change=move |ev| pick.set(&[id], event_target_checked(&ev))
+        />
+    }
+}
+
+/// A contact's row.
+#[component]
+fn BinRow(contact: BinContact) -> impl IntoView {
+    let name = contact.display_name();
+    view! {
+        <tr>
+        <td class="check"><BinBox id=contact.id name=name.clone()/></td>
         <th scope="row">{name}</th>
         <td>{contact.email.unwrap_or_default()}</td>
         <td>{contact.phone.unwrap_or_default()}</td>
         <td>{format_moment(contact.deleted_at)}</td>
         <td>{format!("Bulk action #{}{}", contact.bulk_action_id, contact.deleted_by.map(|u| format!(" by {u}")).unwrap_or_default())}</td>
+        </tr>
     }
 }
 
