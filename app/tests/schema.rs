@@ -1,8 +1,9 @@
-//! The schema on each engine: migrations apply from nothing, every FK column is indexed.
+//! The schema on each engine: migrations apply from nothing, every FK column is indexed,
+//! every table the Recycle Bin keeps has a twin with the same columns.
 
 mod common;
 
-use app::db::cascade::AREAS;
+use app::db::cascade::{Store, AREAS};
 use app::db::schema;
 use common::on_each_engine;
 
@@ -41,6 +42,24 @@ async fn a_missing_foreign_key_index_is_detected() {
         db.execute(&db.sql("DROP INDEX notes_contact_id")).await.unwrap();
         let missing = schema::unindexed_foreign_keys(&db).await.unwrap();
         assert_eq!(missing, vec![("notes".to_string(), "contact_id".to_string())], "{:?}", db.dialect());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_table_kept_in_the_recycle_bin_has_a_twin_with_its_columns() {
+    // A delete copies rows into the bin by the live table's column names: a column added
+    // to a live table must be added to its twin too, or deletes into the bin fail.
+    on_each_engine(|db| async move {
+        for table in std::iter::once("contacts").chain(AREAS.iter().map(|a| a.table)) {
+            let mut live = schema::columns(&db, table).await.unwrap();
+            let mut twin = schema::columns(&db, &Store::Bin.table(table)).await.unwrap();
+            assert!(live.len() > 2, "{table}: {live:?}");
+            live.push("bulk_action_id".into());
+            live.sort();
+            twin.sort();
+            assert_eq!(twin, live, "{:?}: bin_{table}", db.dialect());
+        }
     })
     .await;
 }
