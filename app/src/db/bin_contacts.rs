@@ -154,14 +154,8 @@ pub async fn accept(
         to_bin: false,
         bin_of: None,
     };
-    match write_down(db, &started, |s| {
+    write_down(db, &started, |s| {
         s.push_select_ids(&ids);
     })
-    .await?
-    {
-        Some(record) => Ok(Accepted::New(record)),
-        None => {
-            Ok(Accepted::Earlier(find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?))
-        }
-    }
+    .await
 }

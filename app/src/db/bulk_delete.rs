@@ -172,16 +172,25 @@ pub async fn count_areas(
     selection: &Selection,
     parallel: usize,
 ) -> Result<BTreeMap<&'static str, i64>, AppError> {
-    let counts: Vec<BoxFuture<'_, Result<(&'static str, i64), AppError>>> = AREAS
-        .iter()
-        .map(|area| {
-            let mut sql = db.sql("");
-            area.push_count_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
-            let table = area.table;
-            // Boxed: a stream of futures made by a closure trips the compiler's check
-            // that server functions' futures are Send (rust-lang/rust#102211).
-            async move { Ok((table, db.fetch_i64(&sql).await?)) }.boxed()
-        })
+    let counts = AREAS.iter().map(|area| {
+        let mut sql = db.sql("");
+        area.push_count_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
+        (area.table, sql)
+    });
+    count_at_once(db, counts, parallel).await
+}
+
+/// Runs the `counts` (each a table and its `SELECT COUNT(*)`), `parallel` at a time,
+/// each on a connection of its own.
+pub(crate) async fn count_at_once(
+    db: &Db,
+    counts: impl Iterator<Item = (&'static str, Sql)>,
+    parallel: usize,
+) -> Result<BTreeMap<&'static str, i64>, AppError> {
+    let counts: Vec<BoxFuture<'_, Result<(&'static str, i64), AppError>>> = counts
+        // Boxed: a stream of futures made by a closure trips the compiler's check that
+        // server functions' futures are Send (rust-lang/rust#102211).
+        .map(|(table, sql)| async move { Ok((table, db.fetch_i64(&sql).await?)) }.boxed())
         .collect();
     futures::stream::iter(counts).buffer_unordered(parallel.max(1)).try_collect().await
 }
@@ -247,10 +256,7 @@ pub async fn accept(
     let mut tx = db.begin().await?;
     let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)).await? else {
         drop(tx);
-        // A twin request got there first, between our look-up and our insert.
-        return Ok(Accepted::Earlier(
-            find_record(db, account_id, &request.request_key).await?.ok_or(AppError::Internal)?,
-        ));
+        return twin(db, account_id, &request.request_key).await;
     };
     let ids = confirmed_ids(db, &mut tx, account_id, request).await?;
     for part in ids.chunks(TARGETS_PER_INSERT) {
@@ -390,6 +396,9 @@ pub async fn run(
         Work::Delete { to_bin: false } | Work::Purge { .. } => Columns::default(),
         Work::Delete { to_bin: true } | Work::Restore { .. } => Columns::load(db).await?,
     };
+    if matches!(work, Work::Restore { .. } | Work::Purge { .. }) {
+        recycle_bin::refresh_statistics(db).await?;
+    }
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let left_out = serde_json::from_str(&job.left_out).map_err(AppError::internal)?;
     let mut totals = Totals { contacts: job.contacts_done, rows, left_out };
@@ -581,6 +590,12 @@ pub async fn delete_all_of_account(db: &Db, account_id: i64) -> Result<i64, AppE
         totals.add_chunk(tallies.into_iter(), &db.execute_in_transaction(&statements).await?);
     }
     Ok(totals.contacts)
+}
+
+/// The job a twin request recorded under `key`: it got there first, between our
+/// look-up and our insert.
+pub(crate) async fn twin(db: &Db, account_id: i64, key: &str) -> Result<Accepted, AppError> {
+    Ok(Accepted::Earlier(find_record(db, account_id, key).await?.ok_or(AppError::Internal)?))
 }
 
 pub(crate) async fn find_record(db: &Db, account_id: i64, key: &str) -> Result<Option<i64>, AppError> {
