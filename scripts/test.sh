@@ -13,7 +13,7 @@ source scripts/tools.sh
 
 # The shipped wasm, gzip -9, may not grow past this (bytes). Lower it when the client
 # shrinks; raise it only with a reason in the commit.
-WASM_GZIP_BUDGET=306000
+WASM_GZIP_BUDGET=311000
 
 work="$(mktemp -d /tmp/crm-test.XXXXXX)"
 pg_data=""

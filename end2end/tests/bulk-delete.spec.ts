@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import {
-  ORIGIN, bodyRows, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
+  ORIGIN, bodyRows, deleteAllOf, demo, dialog, headerBox, open, openDeleteDialog, resetDemo, rowBox, rowNames, server, signIn, stats, summary,
   toolbar,
   uniqueNames, expect, test,
 } from './support';
@@ -195,17 +195,6 @@ test('a large selection needs the number typed before Delete works', async ({ pa
   expectRemoved(before, impact, 1199);
   expect(await rowNames(page)).toEqual([keep]);
 });
-
-/** A demo account of `n` contacts, all of them selected and confirmed for deletion. */
-async function deleteAllOf(page: Page, n: number) {
-  resetDemo(n);
-  await open(page);
-  await headerBox(page).check();
-  await page.getByRole('link', { name: `Select all ${n} contacts` }).click();
-  await openDeleteDialog(page);
-  await dialog(page).getByLabel(`Type ${n} to confirm`).fill(String(n));
-  await dialog(page).getByRole('button', { name: 'Delete' }).click();
-}
 
 test('a long delete shows its progress, and Stop ends it between batches', async ({ page }) => {
   // The test server deletes one contact per transaction (BULK_DELETE_CHUNK=1), so 3,000

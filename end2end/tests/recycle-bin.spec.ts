@@ -1,6 +1,7 @@
 import { Page } from '@playwright/test';
 import {
-  bodyRows, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, scalar, summary, uniqueNames, expect, test,
+  bodyRows, deleteAllOf, demo, dialog, open, openDeleteDialog, resetDemo, rowBox, scalar, summary, uniqueNames, expect,
+  test,
 } from './support';
 
 // The Recycle Bin (issue 13): the demo account keeps deleted contacts 30 days. Each test
@@ -45,6 +46,39 @@ test('a delete goes to the Recycle Bin; Restore in the history brings the contac
   await expect(summary(page)).toHaveText(`Showing 1–50 of ${TOTAL} contacts`);
   await tickAndOpenDelete(page, picked);
   await expect(conversationsItem(page)).toHaveText(conversations);
+});
+
+test('a long restore shows its progress, and Stop leaves the others in the Recycle Bin', async ({ page }) => {
+  // The test server works one contact per transaction (BULK_DELETE_CHUNK=1): restoring
+  // 2,000 contacts takes long enough to watch and stop.
+  const n = 2000;
+  const inBin = () => scalar('SELECT COUNT(*) FROM bin_contacts');
+  await deleteAllOf(page, n);
+  await expect(page.getByRole('status').filter({ hasText: `Deleted ${n} contacts` })).toBeVisible({ timeout: 90_000 });
+  expect(inBin()).toBe(n);
+
+  await open(page, '/bulk-actions');
+  const deleted = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Delete' }) });
+  await deleted.getByRole('button', { name: 'Restore' }).click();
+  await dialog(page).getByRole('button', { name: 'Restore' }).click();
+  await expect(dialog(page).getByRole('heading', { name: `Restoring ${n} contacts…` })).toBeVisible();
+  const progress = dialog(page).getByRole('progressbar', { name: 'Restoring contacts' });
+  await expect(progress).toBeVisible();
+  await expect(dialog(page).getByRole('status')).toContainText(new RegExp(`\\d+ of ${n} contacts restored`));
+  // Escape does not hide a running restore.
+  await page.keyboard.press('Escape');
+  await expect(progress).toBeVisible();
+  await dialog(page).getByRole('button', { name: 'Stop' }).click();
+
+  const stopped = page.getByText(new RegExp(`^Stopped: restored (\\d+) of ${n} contacts`));
+  await expect(stopped).toBeVisible({ timeout: 20_000 });
+  const restored = Number((await stopped.innerText()).match(/restored (\d+) of/)![1]);
+  expect(restored).toBeGreaterThan(0);
+  expect(restored).toBeLessThan(n);
+  expect(demo().contacts).toBe(restored);
+  expect(inBin()).toBe(n - restored);
+  // What is still in the bin can be restored.
+  await expect(deleted.getByRole('button', { name: 'Restore' })).toBeVisible();
 });
 
 test('Undo right after a delete restores it', async ({ page }) => {

@@ -141,3 +141,13 @@ export async function openDeleteDialog(page: Page) {
   await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
 }
 
+/** A demo account of `n` contacts, all of them selected and confirmed for deletion. */
+export async function deleteAllOf(page: Page, n: number) {
+  resetDemo(n);
+  await open(page);
+  await headerBox(page).check();
+  await page.getByRole('link', { name: `Select all ${n} contacts` }).click();
+  await openDeleteDialog(page);
+  await dialog(page).getByLabel(`Type ${n} to confirm`).fill(String(n));
+  await dialog(page).getByRole('button', { name: 'Delete' }).click();
+}

@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::bulk_toolbar::BulkToolbar;
-use super::confirm_delete::{new_request_key, ConfirmDelete};
+use super::confirm_delete::ConfirmDelete;
 use super::filters::{list_href, FilterChips, FilterFields, FilterPanel};
 use super::frame::SignedIn;
+use super::job_dialog::new_request_key;
 use super::live::use_live;
 use super::memory::{self, Flash};
+use super::page_checkbox::PageCheckbox;
 use super::restore::restored_message;
 use super::selection::{shift_range, Ticked};
 use super::smart_lists::{SmartListControls, SmartListsNav};
@@ -330,22 +332,8 @@ fn PageBox() -> impl IntoView {
     let pick = expect_context::<Pick>();
     // Its own: the island around it may have come alive before this one hydrates.
     let live = use_live();
-    view! {
-        <input
-            type="checkbox"
-            aria-label="Select all on this page"
-            disabled=move || !live.get()
-            prop:checked=move || pick.coverage().0
-            prop:indeterminate=move || {
-                let (all, some) = pick.coverage();
-                some && !all
-            }
-            on:change=move |_| {
-                let all = pick.coverage().0;
-                pick.page_ids.with_value(|ids| pick.set(ids, !all));
-            }
-        />
-    }
+    let tick = Callback::new(move |on| pick.page_ids.with_value(|ids| pick.set(ids, on)));
+    view! { <PageCheckbox coverage=Signal::derive(move || pick.coverage()) disabled=Signal::derive(move || !live.get()) on_change=tick/> }
 }
 
 /// A row's checkbox.

@@ -9,11 +9,12 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::confirm_delete::{follow, keep_focus_inside, new_request_key};
 use super::frame::SignedIn;
+use super::job_dialog::{alert, follow, new_request_key, open, Impact, JobDialog, TypedNumber};
 use super::live::use_live;
 use super::memory::{self, Flash};
-use super::restore::restored_message;
+use super::page_checkbox::PageCheckbox;
+use super::restore::{comes_back, restored_message};
 use super::table_box::TableBox;
 use crate::api::{list_bin, ActOnBin, PreviewBin};
 use crate::bulk_action::{typed_number_matches, Status};
@@ -301,19 +302,9 @@ fn BinPicking(
 fn BinPageBox() -> impl IntoView {
     let pick = expect_context::<Pick>();
     let live = use_live();
-    view! {
-        <input
-            type="checkbox"
-            aria-label="Select all on this page"
-            disabled=move || !live.get() || !pick.may_act
-            prop:checked=move || pick.coverage().0
-            prop:indeterminate=move || { let (all, some) = pick.coverage(); some && !all }
-            on:change=move |_| {
-                let all = pick.coverage().0;
-                pick.page_ids.with_value(|ids| pick.set(ids, !all));
-            }
-        />
-    }
+    let tick = Callback::new(move |on| pick.page_ids.with_value(|ids| pick.set(ids, on)));
+    let disabled = Signal::derive(move || !live.get() || !pick.may_act);
+    view! { <PageCheckbox coverage=Signal::derive(move || pick.coverage()) disabled on_change=tick/> }
 }
 
 /// A row's checkbox.
@@ -373,9 +364,7 @@ fn BinDialog(
                 preview.value().set(None);
                 act.value().set(None);
                 preview.dispatch(PreviewBin { action, selection });
-                if !d.open() {
-                    let _ = d.show_modal();
-                }
+                open(&d);
             }
             _ if d.open() && job.with_untracked(Option::is_none) => d.close(),
             _ => {}
@@ -396,7 +385,6 @@ fn BinDialog(
     let shown = move || previewed().map_or_else(|| count.get(), |p| p.contacts);
     let typed_ok = move || !purging() || typed.with(|t| typed_number_matches(t, shown()));
     let can_act = move || previewed().is_some_and(|p| p.contacts > 0) && typed_ok() && !act.pending().get();
-    let running = move || job.with(Option::is_some);
     let confirm = move |_| {
         let Some(p) = previewed() else { return };
         act.dispatch(ActOnBin {
@@ -410,77 +398,43 @@ fn BinDialog(
             },
         });
     };
+    let question = move || match (previewed(), purging()) {
+        (Some(p), false) => format!("Restore {}?", with_related(p.contacts, &p.areas)),
+        (_, true) => format!("Delete {} permanently?", plural(shown(), "contact", "contacts")),
+        (None, false) => format!("Restore {}?", plural(count.get(), "contact", "contacts")),
+    };
     view! {
-        <dialog
+        <JobDialog
             node_ref=dialog
-            class="confirm"
-            aria-labelledby="bin-dialog-title"
-            on:close=move |_| asked.set(None)
-            on:cancel=move |ev: leptos::ev::Event| {
-                if running() {
-                    ev.prevent_default();
-                }
-            }
-            on:keydown=move |ev| {
-                if let Some(d) = dialog.get_untracked() {
-                    keep_focus_inside(ev, &d);
-                }
-            }
+            title_id="bin-dialog-title"
+            question=Signal::derive(question)
+            job
+            on_close=Callback::new(move |()| asked.set(None))
         >
-            <h2 id="bin-dialog-title">
-                {move || match (job.get(), previewed(), purging()) {
-                    (Some(row), _, _) => format!("Working on {}…", plural(row.contacts_requested, "contact", "contacts")),
-                    (None, Some(p), false) => format!("Restore {}?", with_related(p.contacts, &p.areas)),
-                    (None, Some(p), true) => format!("Delete {} permanently?", plural(p.contacts, "contact", "contacts")),
-                    (None, None, true) => format!("Delete {} permanently?", plural(count.get(), "contact", "contacts")),
-                    (None, None, false) => format!("Restore {}?", plural(count.get(), "contact", "contacts")),
-                }}
-            </h2>
-            {move || job.get().map(|row| view! {
-                <progress class="progress" aria-label="Progress" max=row.contacts_requested value=row.contacts_done></progress>
-                <p role="status">{format!("{} of {} done", row.contacts_done, plural(row.contacts_requested, "contact", "contacts"))}</p>
-            })}
-            <Show when=move || !running()>
-                {move || match (preview.value().get(), previewed()) {
-                    (Some(Err(e)), _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    (_, Some(p)) if p.action == BinAction::Purge => view! {
-                        <p>"Deleted with them, permanently:"</p>
-                        <ul class="impact" aria-label="Related records deleted with them">
-                            {p.areas.into_iter().map(|a| view! { <li>{a.phrase()}</li> }).collect_view()}
-                        </ul>
-                        <p class="warning"><strong>"This action cannot be undone."</strong></p>
-                    }.into_any(),
-                    (_, Some(_)) => view! {
-                        <p>"Each contact comes back as it was, with its related records and the same id."</p>
-                    }.into_any(),
-                    _ => view! { <p class="muted" role="status">"Counting…"</p> }.into_any(),
-                }}
-                <Show when=purging>
-                    <div class="typed">
-                        <label for="bin-typed">{move || format!("Type {} to confirm", shown())}</label>
-                        <input
-                            id="bin-typed"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            prop:value=move || typed.get()
-                            on:input=move |ev| typed.set(event_target_value(&ev))
-                        />
-                    </div>
-                </Show>
-                {move || act.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-                <div class="actions">
-                    <button type="button" class="button" autofocus on:click=move |_| asked.set(None)>"Cancel"</button>
-                    <button
-                        type="button"
-                        class=move || if purging() { "button danger" } else { "button primary" }
-                        disabled=move || !can_act()
-                        on:click=confirm
-                    >
-                        {move || if purging() { "Delete permanently" } else { "Restore" }}
-                    </button>
-                </div>
+            {move || match (preview.value().get(), previewed()) {
+                (Some(Err(e)), _) => alert(e).into_any(),
+                (_, Some(p)) if p.action == BinAction::Purge => view! {
+                    <Impact areas=p.areas into_bin=false/>
+                    <p class="warning"><strong>"This action cannot be undone."</strong></p>
+                }.into_any(),
+                (_, Some(_)) => comes_back().into_any(),
+                _ => view! { <p class="muted" role="status">"Counting…"</p> }.into_any(),
+            }}
+            <Show when=purging>
+                <TypedNumber id="bin-typed" number=Signal::derive(shown) typed/>
             </Show>
-        </dialog>
+            {move || act.value().get().and_then(Result::err).map(alert)}
+            <div class="actions">
+                <button type="button" class="button" autofocus on:click=move |_| asked.set(None)>"Cancel"</button>
+                <button
+                    type="button"
+                    class=move || if purging() { "button danger" } else { "button primary" }
+                    disabled=move || !can_act()
+                    on:click=confirm
+                >
+                    {move || if purging() { "Delete permanently" } else { "Restore" }}
+                </button>
+            </div>
+        </JobDialog>
     }
 }

@@ -5,10 +5,10 @@
 
 use leptos::prelude::*;
 
-use super::confirm_delete::{follow, keep_focus_inside, new_request_key};
+use super::job_dialog::{alert, follow, new_request_key, open, JobDialog};
 use super::live::use_live;
 use super::memory::{self, Flash};
-use crate::api::{stop_bulk_action, PreviewRestore, RestoreBulkAction};
+use crate::api::{PreviewRestore, RestoreBulkAction};
 use crate::bulk_action::Status;
 use crate::model::{plural, BulkActionRow};
 use crate::recycle::{with_related, RestoreRequest};
@@ -59,7 +59,6 @@ pub fn Restoring(children: Children) -> impl IntoView {
     let restore = ServerAction::<RestoreBulkAction>::new();
     let key = RwSignal::new(String::new());
     let job = RwSignal::new(None::<BulkActionRow>);
-    let stop_error = RwSignal::new(None::<String>);
     let finished = Callback::new(move |row: BulkActionRow| {
         Flash::History.put(&restored_message(&row));
         memory::go(HISTORY);
@@ -73,9 +72,7 @@ pub fn Restoring(children: Children) -> impl IntoView {
                 preview.value().set(None);
                 restore.value().set(None);
                 preview.dispatch(PreviewRestore { id });
-                if !d.open() {
-                    let _ = d.show_modal();
-                }
+                open(&d);
             }
             None if d.open() && job.with_untracked(Option::is_none) => d.close(),
             None => {}
@@ -92,101 +89,44 @@ pub fn Restoring(children: Children) -> impl IntoView {
             v.as_ref().and_then(|r| r.as_ref().ok()).filter(|p| asked.with(|a| *a == Some(p.bulk_action_id))).cloned()
         })
     };
-    let running = move || job.with(Option::is_some);
     let can_restore = move || previewed().is_some_and(|p| p.contacts > 0) && !restore.pending().get();
     let confirm = move |_| {
         let Some(p) = previewed() else { return };
         let request = RestoreRequest { bulk_action_id: p.bulk_action_id, request_key: key.get_untracked() };
         restore.dispatch(RestoreBulkAction { request });
     };
-    let stop = move |_| {
-        let Some(id) = job.with_untracked(|j| j.as_ref().map(|r| r.id)) else { return };
-        leptos::task::spawn_local(async move {
-            match stop_bulk_action(id).await {
-                Ok(row) => {
-                    let _ = job.try_update(|j| {
-                        if j.is_some() {
-                            *j = Some(row);
-                        }
-                    });
-                }
-                Err(e) => {
-                    let _ = stop_error.try_set(Some(e.to_string()));
-                }
-            }
-        });
-    };
+    let question = move || previewed().map_or_else(|| "Restore these contacts?".to_string(), |p| p.question());
     view! {
         <p role="status" class="notice">{move || message.get()}</p>
         {children()}
-        <dialog
+        <JobDialog
             node_ref=dialog
-            class="confirm"
-            aria-labelledby="restore-title"
-            on:close=move |_| asked.set(None)
-            on:cancel=move |ev: leptos::ev::Event| {
-                if running() {
-                    ev.prevent_default();
-                }
-            }
-            on:keydown=move |ev| {
-                if let Some(d) = dialog.get_untracked() {
-                    keep_focus_inside(ev, &d);
-                }
-            }
+            title_id="restore-title"
+            question=Signal::derive(question)
+            job
+            on_close=Callback::new(move |()| asked.set(None))
         >
-            <h2 id="restore-title">
-                {move || match (job.get(), previewed()) {
-                    (Some(row), _) => format!("Restoring {}…", plural(row.contacts_requested, "contact", "contacts")),
-                    (None, Some(p)) => p.question(),
-                    (None, None) => "Restore these contacts?".to_string(),
-                }}
-            </h2>
-            {move || job.get().map(|row| view! {
-                <progress
-                    class="progress"
-                    aria-label="Restoring contacts"
-                    max=row.contacts_requested
-                    value=row.contacts_done
-                ></progress>
-                <p role="status">
-                    {format!("{} of {} restored", row.contacts_done, plural(row.contacts_requested, "contact", "contacts"))}
-                    {row.stopping.then_some(" · stopping after this batch")}
-                </p>
-            })}
-            {move || stop_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <Show when=move || !running()>
-                {move || match (preview.value().get(), previewed()) {
-                    (Some(Err(e)), _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    (_, Some(_)) => view! {
-                        <p>"Each contact comes back as it was, with its related records and the same id."</p>
-                    }.into_any(),
-                    _ => view! { <p class="muted" role="status">"Counting what is in the Recycle Bin…"</p> }.into_any(),
-                }}
-                {move || restore.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-                <div class="actions">
-                    <button type="button" class="button" autofocus on:click=move |_| asked.set(None)>
-                        "Cancel"
-                    </button>
-                    <button type="button" class="button primary" disabled=move || !can_restore() on:click=confirm>
-                        {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
-                    </button>
-                </div>
-            </Show>
-            <Show when=running>
-                <div class="actions">
-                    <button
-                        type="button"
-                        class="button"
-                        disabled=move || job.with(|j| j.as_ref().is_some_and(|r| r.stopping))
-                        on:click=stop
-                    >
-                        {move || if job.with(|j| j.as_ref().is_some_and(|r| r.stopping)) { "Stopping…" } else { "Stop" }}
-                    </button>
-                </div>
-            </Show>
-        </dialog>
+            {move || match (preview.value().get(), previewed()) {
+                (Some(Err(e)), _) => alert(e).into_any(),
+                (_, Some(_)) => comes_back().into_any(),
+                _ => view! { <p class="muted" role="status">"Counting what is in the Recycle Bin…"</p> }.into_any(),
+            }}
+            {move || restore.value().get().and_then(Result::err).map(alert)}
+            <div class="actions">
+                <button type="button" class="button" autofocus on:click=move |_| asked.set(None)>
+                    "Cancel"
+                </button>
+                <button type="button" class="button primary" disabled=move || !can_restore() on:click=confirm>
+                    {move || if restore.pending().get() { "Restoring…" } else { "Restore" }}
+                </button>
+            </div>
+        </JobDialog>
     }
+}
+
+/// What a restore's dialog promises.
+pub(super) fn comes_back() -> impl IntoView {
+    view! { <p>"Each contact comes back as it was, with its related records and the same id."</p> }
 }
 
 /// A delete's Restore button in the history: opens the dialog for it.

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::job_dialog::TypedNumber;
 use super::live::use_live;
 use super::table_box::TableBox;
 use crate::api::{list_team, set_bulk_delete_permission, set_keep_deleted_days};
@@ -160,17 +161,7 @@ fn KeepDeleted(days: i64, in_bin: i64, can_manage: bool) -> impl IntoView {
                 " days"
             </label>
             <Show when=emptying>
-                <label>
-                    {format!("Type {in_bin} to confirm")}
-                    " "
-                    <input
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="off"
-                        prop:value=move || confirmation.get()
-                        on:input=move |ev| confirmation.set(event_target_value(&ev))
-                    />
-                </label>
+                <TypedNumber id="keep-deleted-typed" number=in_bin typed=confirmation/>
                 <p class="warning">
                     {format!("The {} in the Recycle Bin will be deleted permanently.", plural(in_bin, "contact", "contacts"))}
                 </p>
