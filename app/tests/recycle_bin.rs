@@ -187,6 +187,23 @@ async fn a_restore_puts_back_every_row_of_a_delete_exactly_as_it_was() {
 }
 
 #[tokio::test]
+async fn a_large_restore_or_purge_first_refreshes_the_bins_statistics_on_postgres() {
+    on_each_engine(|db| async move {
+        let postgres = db.dialect() == Dialect::Postgres;
+        // A small job starts at once (an Undo of a few contacts), on both engines.
+        assert!(!recycle_bin::refresh_statistics(&db, recycle_bin::REFRESH_FROM - 1).await.unwrap());
+        assert_eq!(recycle_bin::refresh_statistics(&db, recycle_bin::REFRESH_FROM).await.unwrap(), postgres);
+        if postgres {
+            let analyzed = db.sql(
+                "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname LIKE 'bin\\_%' AND last_analyze IS NOT NULL",
+            );
+            assert_eq!(db.fetch_i64(&analyzed).await.unwrap(), 1 + AREAS.len() as i64);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_stopped_delete_restores_what_it_deleted() {
     on_each_engine(|db| async move {
         let (a, _) = two_accounts(&db).await;

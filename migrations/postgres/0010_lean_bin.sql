@@ -5,8 +5,8 @@
 --
 -- Dropped here:
 -- * the reference from every bin row to bulk_actions: PostgreSQL checks it with one
---   query per inserted row, locking the delete's own record each time; bulk_actions rows
---   are never deleted, so it guarded against nothing that can happen.
+--   query per inserted row, locking the delete's own record each time. bulk_actions rows
+--   are deleted only by the demo's reset, which removes their bin rows first.
 -- * the primary key of the related rows' bin tables: they are read and removed by the
 --   bulk action that put them there, through their (bulk_action_id, contact_id) or
 --   (bulk_action_id, conversation_id) index, never by their own id. Their ids stay unique

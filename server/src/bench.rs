@@ -138,7 +138,10 @@ pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> R
     );
     let (restored, binned) = match contacts.min(RESTORED) {
         all if all == contacts => (contacts, binned),
-        some => (some, delete_into_bin(db, &load, some, settings).await?.1),
+        some => {
+            println!("  another {some} contacts deleted into the Recycle Bin, to restore:");
+            (some, delete_into_bin(db, &load, some, settings).await?.1)
+        }
     };
     restore(db, &load, binned, restored, settings).await
 }

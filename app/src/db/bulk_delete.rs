@@ -348,6 +348,7 @@ struct JobRow {
     action: Action,
     to_bin: bool,
     bin_of: Option<i64>,
+    contacts_requested: i64,
     contacts_done: i64,
     rows_done: String,
     left_out: String,
@@ -386,7 +387,8 @@ pub async fn run(
     shutdown: &CancellationToken,
 ) -> Result<RunEnd, AppError> {
     let mut sql = db.sql(
-        "SELECT account_id, action, to_bin, bin_of, contacts_done, rows_done, left_out FROM bulk_actions WHERE id = ",
+        "SELECT account_id, action, to_bin, bin_of, contacts_requested, contacts_done, rows_done, left_out \
+         FROM bulk_actions WHERE id = ",
     );
     sql.bind(id);
     let job: JobRow =
@@ -397,7 +399,10 @@ pub async fn run(
         Work::Delete { to_bin: true } | Work::Restore { .. } => Columns::load(db).await?,
     };
     if matches!(work, Work::Restore { .. } | Work::Purge { .. }) {
-        recycle_bin::refresh_statistics(db).await?;
+        // Only a help to the planner: the job goes on without it.
+        if let Err(e) = recycle_bin::refresh_statistics(db, job.contacts_requested - job.contacts_done).await {
+            tracing::warn!("bulk action {id}: refreshing the Recycle Bin's statistics: {e:?}");
+        }
     }
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let left_out = serde_json::from_str(&job.left_out).map_err(AppError::internal)?;

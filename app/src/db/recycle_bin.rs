@@ -135,15 +135,20 @@ pub fn purge_statements(db: &Db, from: Option<i64>, ids: &[i64]) -> Plan {
 /// PostgreSQL takes for one row: at a million contacts it then read a delete's 500,000
 /// binned messages once per chunk (the first chunk of a 100,000-contact restore had not
 /// ended after five minutes). ANALYZE samples each table (2.1 s for the nine tables
-/// holding 1.1 million contacts and their 11 million rows).
-pub(crate) async fn refresh_statistics(db: &Db) -> Result<(), AppError> {
-    if !db.dialect().plans_from_samples() {
-        return Ok(());
+/// holding 1.1 million contacts and their 11 million rows). A job of fewer than
+/// [`REFRESH_FROM`] contacts reads too little for a bad plan to matter, and starts at once
+/// (an Undo of a small delete). Returns whether it refreshed them.
+pub async fn refresh_statistics(db: &Db, contacts: i64) -> Result<bool, AppError> {
+    if !db.dialect().plans_from_samples() || contacts < REFRESH_FROM {
+        return Ok(false);
     }
     let mut sql = db.sql("ANALYZE ");
     sql.push(&tables().map(|table| Store::Bin.table(table)).collect::<Vec<_>>().join(", "));
-    db.execute(&sql).await.map(drop)
+    db.execute(&sql).await.map(|_| true)
 }
+
+/// The contacts from which a restore or purge refreshes the bin's statistics first.
+pub const REFRESH_FROM: i64 = 10_000;
 
 /// Appends `bin_<table> AS b WHERE …`: the rows of `table` in the bin that belong to the
 /// contacts `ids` of delete `from` (of whichever deletes put them there, for `None`).
