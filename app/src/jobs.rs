@@ -170,14 +170,9 @@ impl Runner {
             match bulk_delete::run(&inner.db, id, &inner.worker, settings, &inner.shutdown).await {
                 Ok(end) => Some(end),
                 Err(e) => {
-                    // The job stopped short (the database out of reach, say): it is let
-                    // go, for a worker (this one, at its next tick) to take it over. If
-                    // even that fails, its lease runs out: this worker renews only what
-                    // it can reach.
-                    tracing::error!("bulk action {id}: {e:?}; it will be taken over");
-                    if let Err(e) = jobs::release(&inner.db, id, &inner.worker).await {
-                        tracing::warn!("letting bulk action {id} go: {e:?}");
-                    }
+                    // The database is out of reach: the lease runs out and a worker
+                    // (this one, at its next tick) takes the job over.
+                    tracing::error!("bulk action {id}: {e:?}; it will be taken over when its lease runs out");
                     None
                 }
             }
