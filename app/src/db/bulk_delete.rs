@@ -18,6 +18,7 @@ use futures::{FutureExt, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::cascade::{Link, Store, AREAS};
+use super::chunk_connection::{ChunkConnection, References};
 use super::jobs::{self, now_ms};
 use super::recycle_bin::{self, Columns};
 use super::{history, now, selection, wal, Db, Sql, Tx};
@@ -281,7 +282,12 @@ pub(crate) fn targets_statement(db: &Db, record: i64, ids: impl FnOnce(&mut Sql)
 
 /// The ids the selection means now, inside the accepting transaction, if they are what
 /// the user confirmed.
-async fn confirmed_ids(db: &Db, tx: &mut Tx, account_id: i64, request: &DeleteRequest) -> Result<Vec<i64>, AppError> {
+async fn confirmed_ids(
+    db: &Db,
+    tx: &mut Tx<'_>,
+    account_id: i64,
+    request: &DeleteRequest,
+) -> Result<Vec<i64>, AppError> {
     let ids = tx.fetch_ids(&selected_ids_sql(db, account_id, &request.selection)).await?;
     let contacts = ids.len() as i64;
     if contacts == 0 || contacts != request.confirmed_count || bulk_action::digest(&ids) != request.digest {
@@ -365,6 +371,15 @@ enum Work {
     Purge { from: Option<i64> },
 }
 
+impl Work {
+    fn references(self) -> References {
+        match self {
+            Work::Delete { .. } => References::RemovedFirst,
+            Work::Restore { .. } | Work::Purge { .. } => References::Checked,
+        }
+    }
+}
+
 impl JobRow {
     fn work(&self) -> Result<Work, AppError> {
         match (self.action, self.bin_of) {
@@ -407,6 +422,7 @@ pub async fn run(
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let left_out = serde_json::from_str(&job.left_out).map_err(AppError::internal)?;
     let mut totals = Totals { contacts: job.contacts_done, rows, left_out };
+    let mut conn = ChunkConnection::open(db, work.references()).await?;
     let mut failures = 0;
     let mut size = settings.chunk.max(1);
     loop {
@@ -428,7 +444,7 @@ pub async fn run(
                     Work::Restore { from } => recycle_bin::restore_statements(db, &columns, from, &ids),
                     Work::Purge { from } => recycle_bin::purge_statements(db, from, &ids),
                 };
-                run_chunk(db, id, worker, settings.lease, &plan, &ids, &totals).await
+                run_chunk(db, &mut conn, (id, worker), settings.lease, &plan, &ids, &totals).await
             }
             Err(e) => Err(e),
         };
@@ -477,14 +493,14 @@ async fn end(db: &Db, id: i64, worker: &str, ending: Ending) -> Result<RunEnd, A
 /// if the fence stopped it.
 async fn run_chunk(
     db: &Db,
-    id: i64,
-    worker: &str,
+    conn: &mut ChunkConnection,
+    (id, worker): (i64, &str),
     lease: Duration,
     plan: &Plan,
     ids: &[i64],
     totals: &Totals,
 ) -> Result<Option<Totals>, AppError> {
-    let mut tx = db.begin().await?;
+    let mut tx = conn.begin(db).await?;
     if tx.execute(&jobs::renew_unless_stopped(db, id, worker, lease.as_millis() as i64)).await? == 0 {
         return Ok(None);
     }

@@ -71,7 +71,7 @@ impl Dialect {
     /// truncates it between two chunks (see `wal`). PostgreSQL recycles its own.
     pub fn log_limit(self) -> Option<u64> {
         match self {
-            Dialect::Sqlite => Some(super::JOURNAL_SIZE_LIMIT),
+            Dialect::Sqlite => Some(super::JOB_LOG_LIMIT),
             Dialect::Postgres => None,
         }
     }

@@ -77,3 +77,21 @@ pub async fn columns(db: &Db, table: &str) -> Result<Vec<String>, AppError> {
     });
     Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(c,)| c).collect())
 }
+
+/// The tables with a foreign key to `table`, by name.
+pub async fn referencing(db: &Db, table: &str) -> Result<Vec<String>, AppError> {
+    let mut sql = match db {
+        // f."table" is the table a foreign key points at.
+        Db::Sqlite(_) => db.sql(
+            "SELECT DISTINCT m.name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' AND f.\"table\" = ",
+        ),
+        // confrelid is the referenced table.
+        Db::Postgres(_) => db.sql(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint \
+             WHERE contype = 'f' AND connamespace = current_schema()::regnamespace AND confrelid::regclass::text = ",
+        ),
+    };
+    sql.bind(table).push(" ORDER BY 1");
+    Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(t,)| t).collect())
+}

@@ -9,9 +9,11 @@ use sqlx::{FromRow, Postgres, Sqlite, Transaction};
 use super::{Db, Sql};
 use crate::error::AppError;
 
-pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+/// On a pooled connection (`Tx<'static>`, [`Db::begin`]) or on one borrowed for the
+/// transaction (see [`super::chunk_connection`]).
+pub enum Tx<'c> {
+    Sqlite(Transaction<'c, Sqlite>),
+    Postgres(Transaction<'c, Postgres>),
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's connection and `$engine` naming
@@ -38,7 +40,7 @@ macro_rules! on_tx {
 impl Db {
     /// Begins a transaction. On SQLite the write lock is taken by its first write, so a
     /// transaction that will write should write first (no read-then-upgrade).
-    pub async fn begin(&self) -> Result<Tx, AppError> {
+    pub async fn begin(&self) -> Result<Tx<'static>, AppError> {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -46,7 +48,7 @@ impl Db {
     }
 }
 
-impl Tx {
+impl Tx<'_> {
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, sql: &Sql) -> Result<u64, AppError> {
         Ok(on_tx!(self, |conn: E| sqlx::query_with::<E, _>(sql.text(), sql.arguments::<E>()?)
