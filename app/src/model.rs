@@ -118,6 +118,15 @@ impl Selection {
         Selection::All { search: search.into(), filter, smart_list: None, except: vec![], watermark, as_of: None }
     }
 
+    /// Whether the selection means every contact of the account (up to its watermark,
+    /// some perhaps excepted): "select all" without a search or filter.
+    pub fn is_whole_account(&self) -> bool {
+        match self {
+            Selection::All { search, filter, .. } => search.trim().is_empty() && filter.is_empty(),
+            Selection::Ids { .. } => false,
+        }
+    }
+
     /// The same selection, with relative filters fixed at `moment` unless they are already.
     pub fn pinned_at(mut self, moment: i64) -> Selection {
         if let Selection::All { as_of, .. } = &mut self {

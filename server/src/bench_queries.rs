@@ -1,11 +1,12 @@
-//! `server bench-queries`: the list, its count, the duplicates and inactivity filters,
-//! and the export, timed on one large generated account (reused when it exists).
+//! `server bench-queries`: the list, its count, the delete dialog's preview, the
+//! duplicates and inactivity filters, and the export, timed on one large generated
+//! account (reused when it exists).
 
 use std::time::{Duration, Instant};
 
 use app::db::contacts::{list, watermark};
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, export, selection, Db};
+use app::db::{accounts, bulk_delete, export, selection, Db};
 use app::error::AppError;
 use app::filter::{DuplicateKey, Duplicates, Filter};
 use app::model::{ListQuery, Selection};
@@ -100,11 +101,13 @@ pub async fn run(db: &Db, contacts: usize) -> Result<(), AppError> {
             watermark: watermark(db).await?,
         };
         let (count_took, _) = best(3, || selection::count(db, account, &all)).await?;
+        let (preview_took, _) = best(3, || bulk_delete::preview(db, account, &all)).await?;
         println!(
-            "  {what:<36} {:>8} matches   list {:>8.1} ms   select-all count {:>8.1} ms",
+            "  {what:<36} {:>8} matches   list {:>8.1} ms   select-all count {:>8.1} ms   delete preview {:>8.1} ms",
             page.total,
             took.as_secs_f64() * 1e3,
-            count_took.as_secs_f64() * 1e3
+            count_took.as_secs_f64() * 1e3,
+            preview_took.as_secs_f64() * 1e3
         );
     }
 

@@ -178,20 +178,39 @@ pub async fn count_areas(
         area.push_count_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
         (area.table, sql)
     });
-    count_at_once(db, counts, parallel).await
+    let settings = match selection.is_whole_account() {
+        true => db.dialect().whole_account_count_settings(),
+        false => &[],
+    };
+    count_at_once(db, counts, settings, parallel).await
 }
 
 /// Runs the `counts` (each a table and its `SELECT COUNT(*)`), `parallel` at a time,
-/// each on a connection of its own.
+/// each on a connection of its own, with `settings` (each a `SET LOCAL`) in its
+/// transaction.
 pub(crate) async fn count_at_once(
     db: &Db,
     counts: impl Iterator<Item = (&'static str, Sql)>,
+    settings: &[&str],
     parallel: usize,
 ) -> Result<BTreeMap<&'static str, i64>, AppError> {
+    let count = |sql: Sql| async move {
+        if settings.is_empty() {
+            return db.fetch_i64(&sql).await;
+        }
+        let mut tx = db.begin().await?;
+        for setting in settings {
+            tx.execute(&db.sql(setting)).await?;
+        }
+        tx.fetch_opt_i64(&sql).await?.ok_or(AppError::Internal)
+    };
     let counts: Vec<BoxFuture<'_, Result<(&'static str, i64), AppError>>> = counts
         // Boxed: a stream of futures made by a closure trips the compiler's check that
         // server functions' futures are Send (rust-lang/rust#102211).
-        .map(|(table, sql)| async move { Ok((table, db.fetch_i64(&sql).await?)) }.boxed())
+        .map(|(table, sql)| {
+            let count = count(sql);
+            async move { Ok((table, count.await?)) }.boxed()
+        })
         .collect();
     futures::stream::iter(counts).buffer_unordered(parallel.max(1)).try_collect().await
 }

@@ -56,6 +56,21 @@ impl Dialect {
         self == Dialect::Postgres
     }
 
+    /// Settings for counting an area's rows of a whole account's contacts (a selection
+    /// without search or filter), set for that count's transaction only. PostgreSQL plans
+    /// such a count (1,000,000 contacts, 5,000,000 messages) as parallel hash joins that
+    /// spill to disk; walked in id order on both sides (a merge join of two index-only
+    /// scans) the same count takes a fifth of the processor time: the preview's eight
+    /// counts and ids took 1.7 s instead of 3.9 s on two cores. Not for filtered
+    /// selections: there hash joins win (the duplicates filter took 2.6x as long without
+    /// them).
+    pub fn whole_account_count_settings(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Sqlite => &[],
+            Dialect::Postgres => &["SET LOCAL enable_hashjoin = off", "SET LOCAL max_parallel_workers_per_gather = 0"],
+        }
+    }
+
     /// Contacts per transaction of a bulk delete. SQLite writes every index page a chunk
     /// touched again at each commit, so it gains from bigger chunks (5,000 contacts hold
     /// its write lock about 0.15 s; 1,000 ran at 0.4x the speed of one big statement);

@@ -215,7 +215,7 @@ pub async fn preview(db: &Db, account_id: i64, only_user: Option<i64>, id: i64) 
         sql.push(&Store::Bin.table(table)).push(" WHERE bulk_action_id = ").bind(id);
         (table, sql)
     });
-    let counts = count_at_once(db, counts, preview_parallelism()).await?;
+    let counts = count_at_once(db, counts, &[], preview_parallelism()).await?;
     let rows = |table: &str| counts.get(table).copied().unwrap_or(0);
     Ok(RestorePreview { bulk_action_id: id, contacts: rows(CONTACTS), areas: area_counts(rows) })
 }
@@ -228,7 +228,7 @@ pub(crate) async fn count_in_bin(db: &Db, from: Option<i64>, ids: &[i64]) -> Res
         push_in_bin(&mut sql, area.table, from, ids);
         (area.table, sql)
     });
-    let counts = count_at_once(db, counts, preview_parallelism()).await?;
+    let counts = count_at_once(db, counts, &[], preview_parallelism()).await?;
     Ok(area_counts(|table| counts.get(table).copied().unwrap_or(0)))
 }
 
