@@ -118,13 +118,20 @@ impl Selection {
         Selection::All { search: search.into(), filter, smart_list: None, except: vec![], watermark, as_of: None }
     }
 
-    /// Whether the selection means every contact of the account (up to its watermark,
-    /// some perhaps excepted): "select all" without a search or filter.
-    pub fn is_whole_account(&self) -> bool {
+    /// Whether the selection is "select all" without a search or filter: the account's
+    /// contacts up to its watermark, some perhaps excepted.
+    pub fn is_unfiltered(&self) -> bool {
         match self {
             Selection::All { search, filter, .. } => search.trim().is_empty() && filter.is_empty(),
             Selection::Ids { .. } => false,
         }
+    }
+
+    /// Whether finding the selection's contacts is itself costly: the duplicates filter
+    /// groups the whole account by email and phone (seconds at a million contacts), so
+    /// work that reads the selection several times should find its contacts once.
+    pub fn is_costly_to_find(&self) -> bool {
+        matches!(self, Selection::All { filter, .. } if filter.duplicates.is_some())
     }
 
     /// The same selection, with relative filters fixed at `moment` unless they are already.

@@ -166,23 +166,50 @@ pub fn preview_parallelism() -> usize {
 }
 
 /// Rows per area that deleting the selection would remove, counted on the data as it is
-/// now, `parallel` areas at a time (each on a connection of its own).
+/// now, `parallel` areas at a time (each on a connection of its own); all in one
+/// statement for a selection costly to find.
 pub async fn count_areas(
     db: &Db,
     account_id: i64,
     selection: &Selection,
     parallel: usize,
 ) -> Result<BTreeMap<&'static str, i64>, AppError> {
+    if selection.is_costly_to_find() {
+        return count_areas_together(db, account_id, selection).await;
+    }
     let counts = AREAS.iter().map(|area| {
         let mut sql = db.sql("");
         area.push_count_of(&mut sql, |s| selection::push_ids(s, account_id, selection));
         (area.table, sql)
     });
-    let settings = match selection.is_whole_account() {
-        true => db.dialect().whole_account_count_settings(),
-        false => &[],
-    };
+    let settings = if selection.is_unfiltered() { db.dialect().unfiltered_count_settings() } else { &[] };
     count_at_once(db, counts, settings, parallel).await
+}
+
+/// Rows per area of the selection's contacts, counted by one statement that finds those
+/// contacts once (a materialized `WITH`), instead of once per area: the preview of the
+/// "extra copies" filter on 1,000,000 contacts took 12.1 s with a count per area.
+async fn count_areas_together(
+    db: &Db,
+    account_id: i64,
+    selection: &Selection,
+) -> Result<BTreeMap<&'static str, i64>, AppError> {
+    let mut sql = db.sql("WITH chosen AS MATERIALIZED (");
+    selection::push_ids(&mut sql, account_id, selection);
+    sql.push(") ");
+    // One row per area: (its position in AREAS, its count).
+    for (i, area) in AREAS.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT ").bind(i as i64).push(" AS area, (");
+        area.push_count_of(&mut sql, |s| {
+            s.push("SELECT id FROM chosen");
+        });
+        sql.push(") AS n");
+    }
+    let rows: Vec<(i64, i64)> = db.fetch_all(&sql).await?;
+    rows.into_iter().map(|(i, n)| Ok((AREAS.get(i as usize).ok_or(AppError::Internal)?.table, n))).collect()
 }
 
 /// Runs the `counts` (each a table and its `SELECT COUNT(*)`), `parallel` at a time,
@@ -198,6 +225,7 @@ pub(crate) async fn count_at_once(
         if settings.is_empty() {
             return db.fetch_i64(&sql).await;
         }
+        // The transaction only scopes the settings: dropped, it rolls back, and they end.
         let mut tx = db.begin().await?;
         for setting in settings {
             tx.execute(&db.sql(setting)).await?;
@@ -441,7 +469,8 @@ pub async fn run(
     let rows = serde_json::from_str(&job.rows_done).map_err(AppError::internal)?;
     let left_out = serde_json::from_str(&job.left_out).map_err(AppError::internal)?;
     let mut totals = Totals { contacts: job.contacts_done, rows, left_out };
-    let mut conn = ChunkConnection::open(db, work.references()).await?;
+    // Opened at the first chunk, and again after a chunk that failed (it may have broken).
+    let mut conn: Option<ChunkConnection> = None;
     let mut failures = 0;
     let mut size = settings.chunk.max(1);
     loop {
@@ -463,7 +492,17 @@ pub async fn run(
                     Work::Restore { from } => recycle_bin::restore_statements(db, &columns, from, &ids),
                     Work::Purge { from } => recycle_bin::purge_statements(db, from, &ids),
                 };
-                run_chunk(db, &mut conn, (id, worker), settings.lease, &plan, &ids, &totals).await
+                let opened = match conn.take() {
+                    Some(open) => Ok(open),
+                    None => ChunkConnection::open(db, work.references()).await,
+                };
+                match opened {
+                    Ok(open) => {
+                        let open = conn.insert(open);
+                        run_chunk(db, open, (id, worker), settings.lease, &plan, &ids, &totals).await
+                    }
+                    Err(cause) => Err(cause),
+                }
             }
             Err(e) => Err(e),
         };
@@ -491,6 +530,7 @@ pub async fn run(
                 return end(db, id, worker, Ending::Cancelled).await;
             }
             Err(cause) => {
+                conn = None;
                 failures += 1;
                 tracing::warn!("bulk delete {id}: chunk failed (attempt {failures} of {CHUNK_ATTEMPTS}): {cause:?}");
                 if failures >= CHUNK_ATTEMPTS {

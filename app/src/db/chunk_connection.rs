@@ -21,15 +21,20 @@ use crate::error::AppError;
 /// The job's page cache, in KiB (128 MB; pooled connections have 32 MB): a chunk's
 /// changed pages stay in memory until its commit (a chunk of 2,500 contacts changes some
 /// 40 MB of index pages; with 32 MB they spilled into the log mid-transaction). The
-/// 1,000,000-contact delete: 75.7 s with 32 MB, 70.6 s with 128 MB.
+/// 1,000,000-contact delete: 75.7 s with 32 MB, 70.6 s with 128 MB. Each running delete
+/// may hold that much memory (the cache fills as its chunks read pages).
 const CACHE_KIB: u64 = 128 << 10;
 
 /// Whether a job's writes need the foreign keys checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum References {
-    /// Checked (rows are inserted, or rows outside the cascade could be removed).
+    /// Checked: the job inserts rows that point at live ones (a restore), or removes rows
+    /// no chunk removed the children of first.
     Checked,
-    /// Removes related rows before their contacts, in each transaction.
+    /// The job removes related rows before their contacts, in each transaction (a
+    /// delete; one into the Recycle Bin also copies the rows into bin tables, whose one
+    /// reference, to the delete's own record, the chunk's first statement has just
+    /// found).
     RemovedFirst,
 }
 

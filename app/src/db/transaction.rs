@@ -1,5 +1,6 @@
 //! [`Tx`]: one transaction on either engine, for work that reads, decides and writes
-//! inside it (accepting a bulk action, one chunk of a job). Dropped without
+//! inside it (accepting a bulk action, one chunk of a job), or that needs settings
+//! scoped to it (`SET LOCAL`). Dropped without
 //! [`Tx::commit`], it rolls back.
 
 use sqlx::postgres::PgRow;
