@@ -15,7 +15,7 @@ use app::db::{selection, Db};
 use app::error::AppError;
 use app::filter::Filter;
 use app::model::{DeleteReport, DeleteRequest, Selection};
-use common::{assert_only_these_gone, contact, on_each_engine, rows_per_contact, table_counts};
+use common::{assert_kept_counts, assert_only_these_gone, contact, on_each_engine, rows_per_contact, table_counts};
 
 /// Two generated accounts: A (300 contacts) and B (150).
 async fn two_accounts(db: &Db) -> (i64, i64) {
@@ -256,6 +256,7 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
         let left: BTreeSet<i64> = ids_of(&db, a).await.into_iter().collect();
         let gone: BTreeSet<i64> = ids[..20].iter().copied().collect();
         assert_eq!(left, ids[20..].iter().copied().collect(), "the first two chunks went, the rest stayed");
+        assert_kept_counts(&db).await;
         for ((table, contact), n) in &before {
             let now = after.get(&(table, *contact));
             if gone.contains(contact) {
@@ -283,6 +284,7 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
             delete(&db, a, None, &request(&db, a, everything, 280, Some("280"), "failing-2").await, 10).await.unwrap();
         assert_eq!(report.contacts, 280);
         assert!(ids_of(&db, a).await.is_empty());
+        assert_kept_counts(&db).await;
         assert_eq!(ids_of(&db, b).await.len(), 150);
     })
     .await;

@@ -6,7 +6,7 @@ use app::db::contacts::list;
 use app::db::Db;
 use app::error::AppError;
 use app::model::{Contact, ContactPage, ListQuery};
-use common::{account_with, contact, on_each_engine};
+use common::{account_with, assert_kept_counts, contact, on_each_engine};
 
 /// 120 contacts in account A (ten pairs share a creation time, to exercise the id
 /// tie-break), plus account B whose contacts match the same searches.
@@ -205,6 +205,33 @@ async fn bad_input_is_a_clear_error() {
         assert!(matches!(nul, AppError::BadRequest(_)), "{nul:?}");
         // 200 characters is still a valid (if fruitless) search.
         assert_eq!(list(&db, a, &q(&"x".repeat(200), None, None)).await.unwrap().total, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_total_is_kept_in_step_with_saves_deletes_and_moves() {
+    on_each_engine(|db| async move {
+        let (a, ids) = fixture(&db).await;
+        let b = db.fetch_i64(&db.sql("SELECT id FROM accounts WHERE name = 'B'")).await.unwrap();
+        let empty = app::db::accounts::create(&db, "C").await.unwrap();
+        assert_kept_counts(&db).await;
+        assert_eq!(list(&db, empty, &ListQuery::default()).await.unwrap().total, 0);
+
+        let mut gone = db.sql("DELETE FROM contacts WHERE id IN (");
+        gone.bind(ids[0]).push(", ").bind(ids[7]).push(", ").bind(ids[100]).push(")");
+        db.execute(&gone).await.unwrap();
+        let mut moved = db.sql("UPDATE contacts SET account_id = ");
+        moved.bind(b).push(" WHERE id = ").bind(ids[5]);
+        db.execute(&moved).await.unwrap();
+        app::db::contacts::insert(&db, empty, &contact("New", "One", "new@example.com", "", 1)).await.unwrap();
+
+        let mut got = Vec::new();
+        for account in [a, b, empty] {
+            got.push(list(&db, account, &ListQuery::default()).await.unwrap().total);
+        }
+        assert_eq!(got, [116, 31, 1]);
+        assert_kept_counts(&db).await;
     })
     .await;
 }

@@ -23,7 +23,7 @@ use app::jobs::{JobSettings, Runner};
 use app::model::{ListQuery, Selection};
 use app::recycle::RestoreRequest;
 use app::recycle_page::{BinAction, BinRequest, BinSelection};
-use common::{confirmed_request, on_each_engine};
+use common::{assert_kept_counts, confirmed_request, on_each_engine};
 use tokio_util::sync::CancellationToken;
 
 const LEASE: Duration = Duration::from_secs(10);
@@ -154,6 +154,7 @@ async fn a_restore_puts_back_every_row_of_a_delete_exactly_as_it_was() {
         assert_eq!(app::db::contacts::list(&db, a, &query).await.unwrap().total, (200 - picked.len()) as i64);
         let in_bin = rows_of_contacts(&db, Store::Bin).await;
         assert_eq!(in_bin.keys().copied().collect::<Vec<_>>(), picked, "exactly the deleted contacts are in the bin");
+        assert_kept_counts(&db).await;
         let record = history::get(&db, a, None, history::list(&db, a, None).await.unwrap()[0].id).await.unwrap();
         assert!(record.to_bin && record.in_bin && record.action == Action::Delete);
 
@@ -165,6 +166,7 @@ async fn a_restore_puts_back_every_row_of_a_delete_exactly_as_it_was() {
         let (job, end) = restore(&db, a, record.id, "restore-1", 5).await;
         assert_eq!(end, RunEnd::Ended(Ending::Done));
         assert_eq!(snapshot(&db).await, before, "every row is back, column by column, with its id");
+        assert_kept_counts(&db).await;
         assert_eq!(bin_rows(&db).await, 0, "nothing stays in the bin");
         let restored = history::get(&db, a, None, job).await.unwrap();
         assert_eq!(
@@ -336,6 +338,7 @@ async fn a_restore_that_fails_part_way_leaves_each_contact_wholly_live_or_wholly
         }
         assert_eq!(live.len() - (rows_before.len() - picked.len()), row.contacts_done as usize);
         assert!(bin.contains_key(&failing));
+        assert_kept_counts(&db).await;
 
         // Once the cause is gone, restoring again brings back the rest.
         remove_failure(&db).await;

@@ -141,6 +141,19 @@ pub async fn watermark(db: &Db) -> Result<i64, AppError> {
     db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) FROM contacts")).await
 }
 
+/// The watermark and the number of the account's contacts (all of them at or below it),
+/// read in one statement, so from one snapshot: the count is the one the database keeps
+/// in step with the contacts (`contact_counts`), not counted at each request.
+async fn watermark_and_count(db: &Db, account_id: i64) -> Result<(i64, i64), AppError> {
+    let mut sql = db.sql(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts), \
+         COALESCE((SELECT contacts FROM contact_counts WHERE account_id = ",
+    );
+    sql.bind(account_id).push("), 0)");
+    let row: Option<(i64, i64)> = db.fetch_all(&sql).await?.pop();
+    row.ok_or_else(|| AppError::internal("the watermark statement returned no row"))
+}
+
 /// The highest contact id ever handed out (deleted contacts included): no watermark the
 /// server gave can be above it.
 pub async fn id_high_water(db: &Db) -> Result<i64, AppError> {
@@ -219,15 +232,19 @@ async fn fetch_page(
 /// either end (its neighbours were deleted meanwhile) shows the first page instead.
 pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
     let (after, before) = validate(query)?;
-    let watermark = watermark(db).await?;
+    let (watermark, total) = if query.search.trim().is_empty() && query.filter.is_empty() {
+        watermark_and_count(db, account_id).await?
+    } else {
+        let watermark = watermark(db).await?;
+        let mut total_sql = db.sql("SELECT COUNT(*) FROM contacts");
+        push_listed(&mut total_sql, account_id, query, watermark);
+        (watermark, db.fetch_i64(&total_sql).await?)
+    };
 
     let mut contacts = fetch_page(db, account_id, query, watermark, after, before).await?;
     if contacts.is_empty() && (after.is_some() || before.is_some()) {
         contacts = fetch_page(db, account_id, query, watermark, None, None).await?;
     }
-    let mut total_sql = db.sql("SELECT COUNT(*) FROM contacts");
-    push_listed(&mut total_sql, account_id, query, watermark);
-    let total = db.fetch_i64(&total_sql).await?;
 
     let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id };
     let offset = match contacts.first() {

@@ -8,7 +8,9 @@ use crate::error::AppError;
 pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, AppError> {
     let sql = match db {
         // pragma_foreign_key_list / pragma_index_list / pragma_index_info are SQLite's
-        // table-valued catalog functions; seqno 0 is an index's leading column.
+        // table-valued catalog functions; seqno 0 is an index's leading column. A
+        // column that is the table's whole INTEGER PRIMARY KEY is its rowid: the table
+        // itself is ordered by it.
         Db::Sqlite(_) => db.sql(
             "SELECT m.name, f.\"from\" FROM sqlite_master m \
              JOIN pragma_foreign_key_list(m.name) f \
@@ -16,6 +18,10 @@ pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, Ap
                  SELECT 1 FROM pragma_index_list(m.name) il \
                  JOIN pragma_index_info(il.name) ii \
                  WHERE ii.seqno = 0 AND ii.name = f.\"from\") \
+             AND NOT EXISTS ( \
+                 SELECT 1 FROM pragma_table_info(m.name) ti \
+                 WHERE ti.name = f.\"from\" AND ti.pk = 1 AND upper(ti.type) = 'INTEGER' \
+                   AND (SELECT COUNT(*) FROM pragma_table_info(m.name) WHERE pk > 0) = 1) \
              ORDER BY 1, 2",
         ),
         // conkey is the FK's column list (1-based array); indkey an index's (0-based vector).

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use app::db::cascade::{Link, AREAS};
 use app::db::contacts::{self, NewContact};
 use app::db::{accounts, Db};
+use app::model::ListQuery;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -157,5 +158,19 @@ pub fn assert_only_these_gone(
     assert_eq!(after.len(), before.iter().filter(|((_, c), _)| !gone.contains(c)).count());
     for area in &report.areas {
         assert_eq!(area.rows, removed.get(area.area.as_str()).copied().unwrap_or(0), "report for {}", area.area);
+    }
+}
+
+/// The number of contacts the database keeps per account (`contact_counts`, kept by
+/// triggers) is, for every account, the number of its contacts, and the unfiltered
+/// list's total.
+pub async fn assert_kept_counts(db: &Db) {
+    let counted = "SELECT account_id, COUNT(*) FROM contacts GROUP BY account_id";
+    let counted: BTreeMap<i64, i64> = db.fetch_all(&db.sql(counted)).await.unwrap().into_iter().collect();
+    let kept = "SELECT account_id, contacts FROM contact_counts WHERE contacts <> 0";
+    let kept: BTreeMap<i64, i64> = db.fetch_all(&db.sql(kept)).await.unwrap().into_iter().collect();
+    assert_eq!(kept, counted, "the kept counts per account");
+    for (account, n) in counted {
+        assert_eq!(contacts::list(db, account, &ListQuery::default()).await.unwrap().total, n, "account {account}");
     }
 }
