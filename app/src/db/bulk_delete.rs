@@ -473,6 +473,7 @@ pub async fn run(
     let mut conn: Option<ChunkConnection> = None;
     let mut failures = 0;
     let mut size = settings.chunk.max(1);
+    let mut log = settings.log_limit.map(wal::LogKeeper::new);
     loop {
         if shutdown.is_cancelled() {
             jobs::release(db, id, worker).await?;
@@ -513,10 +514,9 @@ pub async fn run(
                 if let Some(budget) = settings.budget {
                     size = next_chunk_size(size, started.elapsed(), budget, settings.chunk);
                 }
-                // Keeps SQLite's log from growing chunk after chunk (see `wal`); a
-                // checkpoint that fails is retried after the next chunk.
-                if let Some(limit) = settings.log_limit {
-                    if let Err(cause) = wal::truncate_past(db, limit, CHECKPOINT_WAIT).await {
+                // Keeps SQLite's log from growing chunk after chunk (see `wal`).
+                if let Some(keeper) = &mut log {
+                    if let Err(cause) = keeper.between_chunks(db, CHECKPOINT_WAIT).await {
                         tracing::warn!("bulk delete {id}: checkpoint failed: {cause:?}");
                     }
                 }
