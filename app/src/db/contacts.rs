@@ -241,15 +241,19 @@ pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<Contact
         (watermark, db.fetch_i64(&total_sql).await?)
     };
 
+    let mut from_top = after.is_none() && before.is_none();
     let mut contacts = fetch_page(db, account_id, query, watermark, after, before).await?;
-    if contacts.is_empty() && (after.is_some() || before.is_some()) {
+    if contacts.is_empty() && !from_top {
         contacts = fetch_page(db, account_id, query, watermark, None, None).await?;
+        from_top = true;
     }
 
     let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id };
+    // Nothing comes before the first page: no count (for a search, that count cost as
+    // much as finding the page).
     let offset = match contacts.first() {
-        Some(first) => count_before(db, account_id, query, watermark, key(first)).await?,
-        None => 0,
+        Some(first) if !from_top => count_before(db, account_id, query, watermark, key(first)).await?,
+        _ => 0,
     };
     let prev = if offset > 0 { contacts.first().map(|c| key(c).encode()) } else { None };
     let next = if offset + (contacts.len() as i64) < total { contacts.last().map(|c| key(c).encode()) } else { None };
