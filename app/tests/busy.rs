@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::db::seed::{seed_account, SeedOptions};
 use app::db::{busy, Db};
 
 /// Transactions of the long series, each holding the write lock this long, with this
@@ -87,4 +88,46 @@ async fn a_waiting_writer_gives_up_once_its_patience_is_spent() {
     sqlx::query("INSERT INTO marks VALUES (2)").execute(&mut *waiter).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marks").fetch_one(&mut *waiter).await.unwrap();
     assert_eq!(rows, 2);
+}
+
+/// A fresh connection pool (a command-line tool beside the servers) generating contacts
+/// while another server writes in short transactions: each of its transactions waits
+/// its turn. With a deferred `BEGIN` the first one failed at once ("database is
+/// locked"): preparing an INSERT into `contacts` reads the search index's configuration
+/// inside the transaction, which then cannot wait for the write lock.
+#[tokio::test]
+async fn transactions_adding_contacts_wait_for_another_writer_instead_of_failing() {
+    let (db, dir) = common::sqlite().await;
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let pool = pool(&db).clone();
+    sqlx::query("CREATE TABLE marks (n INTEGER NOT NULL)").execute(&pool).await.unwrap();
+
+    let writing = Arc::new(AtomicUsize::new(1));
+    let other_server = {
+        let (pool, writing) = (pool.clone(), writing.clone());
+        tokio::spawn(async move {
+            let mut n = 0;
+            while writing.load(Ordering::SeqCst) == 1 {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("INSERT INTO marks VALUES (?)").bind(n).execute(&mut *tx).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                tx.commit().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                n += 1;
+            }
+            n
+        })
+    };
+    let tool = Db::connect(&url).await.unwrap();
+    let options = SeedOptions { account_name: "Generated".into(), contacts: 1_500, seed: 5 };
+    let report = seed_account(&tool, &options).await;
+    writing.store(0, Ordering::SeqCst);
+    let marks = other_server.await.unwrap();
+
+    let report = report.expect("every transaction waited for the other writer");
+    assert_eq!(report.contacts, 1_500);
+    let contacts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(&pool).await.unwrap();
+    assert_eq!(contacts, 1_500);
+    assert!(marks > 3, "the other server wrote meanwhile ({marks} transactions)");
+    tool.close().await;
 }

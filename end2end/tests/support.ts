@@ -29,11 +29,18 @@ export const expect = baseExpect;
 
 /** Runs the server binary's command line on the test database. */
 export function server(...args: string[]): string {
-  return execFileSync(serverBinary, args, {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
-    encoding: 'utf8',
-  });
+  try {
+    return execFileSync(serverBinary, args, {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    // The command's own log says why it failed; the error alone says only that it did.
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`server ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
 }
 
 /** Rows of a read-only query on the test database, read independently of the app

@@ -11,6 +11,8 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn,axum_login=warn,tower_sessions=warn".into()),
         )
+        // The log is not the commands' output (a failed command's cause goes with its error).
+        .with_writer(std::io::stderr)
         .init();
     let cli = cli::Cli::parse();
     match cli::run(cli).await {

@@ -299,8 +299,8 @@ pub async fn accept(
         to_bin,
         bin_of: None,
     };
-    // The record's INSERT comes first: on SQLite it takes the write lock, so the ids
-    // read next are the ones the targets will hold.
+    // On SQLite the transaction holds the write lock from its start (`Db::begin`): the
+    // ids read next are the ones the targets will hold.
     let mut tx = db.begin().await?;
     let Some(record) = tx.fetch_opt_i64(&history::start_statement(db, &started)).await? else {
         drop(tx);

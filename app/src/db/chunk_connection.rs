@@ -15,6 +15,7 @@
 
 use sqlx::{Connection, SqliteConnection};
 
+use super::transaction::SQLITE_BEGIN;
 use super::{busy, Db, Tx, BUSY_TIMEOUT};
 use crate::error::AppError;
 
@@ -64,7 +65,7 @@ impl ChunkConnection {
     pub async fn begin<'c>(&'c mut self, db: &Db) -> Result<Tx<'c>, AppError> {
         match self {
             ChunkConnection::Pooled => db.begin().await,
-            ChunkConnection::Unchecked(conn) => Ok(Tx::Sqlite(conn.begin().await?)),
+            ChunkConnection::Unchecked(conn) => Ok(Tx::Sqlite(conn.begin_with(SQLITE_BEGIN).await?)),
         }
     }
 }

@@ -202,9 +202,9 @@ impl Db {
     /// write lock first, waiting its turn.
     pub async fn refresh_statistics(&self) -> Result<(), AppError> {
         match self {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                sqlx::query("PRAGMA optimize").execute(&mut *tx).await?;
+            Db::Sqlite(_) => {
+                let mut tx = self.begin().await?;
+                tx.execute(&self.sql("PRAGMA optimize")).await?;
                 tx.commit().await?;
             }
             Db::Postgres(pool) => {

@@ -38,12 +38,20 @@ macro_rules! on_tx {
     };
 }
 
+/// How a SQLite transaction begins: every transaction here writes, and takes the write
+/// lock at its start, waiting its turn (see [`super::busy`]). A deferred `BEGIN` takes it
+/// at the first write, and a transaction that has read by then cannot wait: it fails at
+/// once with "database is locked" if another connection wrote meanwhile. Writing first
+/// is not enough: preparing an INSERT into `contacts` reads the configuration of the
+/// search index its trigger writes to (FTS5), so the demo's reset, generating contacts
+/// while a server dropped search rows, failed at its first batch.
+pub(crate) const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
+
 impl Db {
-    /// Begins a transaction. On SQLite the write lock is taken by its first write, so a
-    /// transaction that will write should write first (no read-then-upgrade).
+    /// Begins a transaction (on SQLite holding the write lock from the start).
     pub async fn begin(&self) -> Result<Tx<'static>, AppError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with(SQLITE_BEGIN).await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
