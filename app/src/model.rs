@@ -62,6 +62,18 @@ pub struct ListQuery {
     pub before: Option<String>,
 }
 
+impl ListQuery {
+    /// Whether the list shows every contact of the account: no search, no filter.
+    pub fn is_unfiltered(&self) -> bool {
+        !self.is_searched() && self.filter.is_empty()
+    }
+
+    /// Whether the list is narrowed by a search.
+    pub fn is_searched(&self) -> bool {
+        !self.search.trim().is_empty()
+    }
+}
+
 /// One page of the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPage {

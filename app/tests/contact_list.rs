@@ -92,6 +92,37 @@ async fn first_middle_and_last_page() {
 }
 
 #[tokio::test]
+async fn a_searched_first_page_and_its_total_hold_its_matches_only() {
+    on_each_engine(|db| async move {
+        let (a, _) = fixture(&db).await;
+        // Every contact of A has "example" in its email (B's too: they do not count).
+        let everyone = list(&db, a, &q("", None, None)).await.unwrap();
+        let searched = list(&db, a, &q("EXAMPLE", None, None)).await.unwrap();
+        assert_eq!((searched.total, searched.offset), (120, 0));
+        assert_eq!(ids(&searched), ids(&everyone), "the newest 50 matches, in list order");
+        assert!(searched.prev.is_none() && searched.next.is_some());
+        assert_eq!(all_in_order(&db, a, "EXAMPLE").await.len(), 120);
+
+        // One contact in four matches: the page holds them all, in list order.
+        let smiths: Vec<i64> = all_in_order(&db, a, "")
+            .await
+            .into_iter()
+            .filter(|c| c.last_name.starts_with("Smith"))
+            .map(|c| c.id)
+            .collect();
+        let page = list(&db, a, &q("smith", None, None)).await.unwrap();
+        assert_eq!((page.total, ids(&page)), (30, smiths));
+        assert!(page.next.is_none() && page.prev.is_none());
+
+        // Nothing matches: an empty page, a total of 0.
+        let none = list(&db, a, &q("no such person", None, None)).await.unwrap();
+        assert_eq!((none.total, none.contacts.len()), (0, 0));
+        assert!(none.next.is_none() && none.prev.is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn search_is_case_insensitive_on_name_email_and_phone() {
     on_each_engine(|db| async move {
         let (a, _) = fixture(&db).await;

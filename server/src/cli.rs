@@ -52,6 +52,9 @@ pub enum Command {
     BenchQueries {
         #[arg(long, default_value_t = 1_000_000)]
         contacts: usize,
+        /// Only the many users at once.
+        #[arg(long)]
+        load_only: bool,
     },
     /// Print, as JSON, each account's contacts, campaigns and related rows per area.
     Stats,
@@ -151,8 +154,8 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
             db.close().await;
             Ok(())
         }
-        Command::BenchQueries { contacts } => {
-            crate::bench_queries::run(&db, contacts).await?;
+        Command::BenchQueries { contacts, load_only } => {
+            crate::bench_queries::run(&db, contacts, load_only).await?;
             db.close().await;
             Ok(())
         }
