@@ -226,3 +226,17 @@ async fn the_search_index_returns_what_the_scan_returns_after_inserts_edits_and_
     })
     .await;
 }
+
+/// PostgreSQL plans each statement for its values, on every connection of the pool: a
+/// plan made without them (PostgreSQL's choice after five runs of a prepared statement)
+/// cannot tell a search that matches a few contacts from one matching most of them.
+#[tokio::test]
+async fn postgres_plans_every_statement_for_its_values() {
+    let db = common::postgres().await;
+    let show = || async { db.fetch_all::<(String,)>(&db.sql("SHOW plan_cache_mode")).await.unwrap() };
+    let settings = futures::future::join_all((0..4).map(|_| show())).await;
+    for rows in settings {
+        assert_eq!(rows, vec![("force_custom_plan".to_string(),)]);
+    }
+    db.close().await;
+}
