@@ -108,9 +108,8 @@ pub async fn forget_deleted(db: &Db, batch: usize) -> Result<u64, AppError> {
     if db.fetch_i64(&db.sql("SELECT EXISTS (SELECT 1 FROM contact_search_stale)")).await? == 0 {
         return Ok(0);
     }
-    // The transaction writes first: a SQLite transaction that has read cannot wait for
-    // the write lock (it fails at once if another connection holds it). Both statements
-    // take the same first `batch` queued ids: nothing else writes in between.
+    // The transaction holds the write lock from its start (`Db::begin`): both statements
+    // take the same first `batch` queued ids, as nothing else writes in between.
     let oldest = |sql: &mut Sql| {
         sql.push(" IN (SELECT contact_id FROM contact_search_stale ORDER BY contact_id LIMIT ");
         sql.bind(batch as i64).push(")");
