@@ -59,7 +59,7 @@ pub async fn run(db: &Db, contacts: usize, load_only: bool) -> Result<(), AppErr
             report.account_id
         }
     };
-    db.execute(&db.sql("ANALYZE")).await?;
+    db.refresh_statistics().await?;
     let total = list(db, account, &ListQuery::default()).await?.total;
     println!("Query benchmark on {engine}: account of {total} contacts (best of 3 for each query)");
     if !load_only {
