@@ -111,7 +111,13 @@ const SELECT_CONTACT_COLUMNS: &str = concat!("SELECT ", contact_columns!());
 /// The rows a search and a filter match within one account, as a WHERE clause.
 /// `now` (epoch seconds) is the moment relative filters count back from.
 pub(crate) fn push_matching(sql: &mut Sql, account_id: i64, search: &str, filter: &Filter, now: i64) {
-    sql.push(" WHERE account_id = ").bind(account_id);
+    // Where SQLite finds the matches in its search index, it reads each one by id, and
+    // `+` (the same value, no index) checks the account on that row. Otherwise the
+    // planner checks it in the (account_id, id) index first and reads the row after,
+    // when the statement needs more than the id: the first page of "smith" among
+    // 100,000 contacts read each of its 419 matches twice (1.12 ms, 0.46 ms once).
+    let account = if super::search::found_by_id(sql.dialect(), search) { "+account_id" } else { "account_id" };
+    sql.push(" WHERE ").push(account).push(" = ").bind(account_id);
     super::filter::push_conditions(sql, account_id, filter, now);
     super::search::push_search(sql, search, SearchPath::Index);
 }

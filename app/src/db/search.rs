@@ -47,6 +47,11 @@ impl Terms {
         Some(Terms { text, digits })
     }
 
+    /// Whether SQLite's index can answer it: a trigram or more.
+    fn indexed(&self) -> bool {
+        self.text.chars().count() >= TRIGRAM
+    }
+
     /// The FTS5 query: the text as one phrase in the name or email columns, or the
     /// digits as one in the phone column. With the trigram tokenizer a phrase matches
     /// where its characters appear in a row, in order and side by side: a substring.
@@ -64,8 +69,7 @@ impl Terms {
 /// Appends ` AND …` for the contacts (of the table `contacts`) that `search` matches.
 pub fn push_search(sql: &mut Sql, search: &str, path: SearchPath) {
     let Some(terms) = Terms::of(search) else { return };
-    let indexed = path == SearchPath::Index && terms.text.chars().count() >= TRIGRAM;
-    if indexed && sql.dialect() == Dialect::Sqlite {
+    if path == SearchPath::Index && sql.dialect() == Dialect::Sqlite && terms.indexed() {
         // The index may still hold rows of deleted contacts: joined with `contacts`,
         // they match nothing (ids are never reused).
         sql.push(" AND contacts.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ");
@@ -84,6 +88,12 @@ pub fn push_search(sql: &mut Sql, search: &str, path: SearchPath) {
         sql.push(" OR ").push(&column("phone_norm")).push(" LIKE ").bind(format!("%{digits}%"));
     }
     sql.push(")");
+}
+
+/// Whether SQLite finds the contacts `search` matches in its search index, by id (the
+/// product's path, [`SearchPath::Index`]).
+pub(crate) fn found_by_id(dialect: Dialect, search: &str) -> bool {
+    dialect == Dialect::Sqlite && Terms::of(search).is_some_and(|terms| terms.indexed())
 }
 
 /// The ids of the account's contacts that `search` matches, in id order, found by `path`.
