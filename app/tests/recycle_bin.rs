@@ -3,7 +3,8 @@
 //! row back exactly as it was (column by column, same ids); a stopped delete restores
 //! what it deleted; restoring twice restores once; rows whose campaign is gone are left
 //! out and reported; a failure part-way through a restore leaves each contact wholly
-//! live or wholly in the bin; with 0 days a delete is permanent; another account's
+//! live or wholly in the bin; contacts in the bin are seen by no list, filter,
+//! duplicate group, Smart List count or export; with 0 days a delete is permanent; another account's
 //! delete is out of reach.
 
 mod common;
@@ -16,9 +17,9 @@ use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEn
 use app::db::cascade::{Link, Store, AREAS};
 use app::db::contacts::watermark;
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, bin_contacts, history, recycle_bin, schema, selection, Db, Dialect};
+use app::db::{accounts, bin_contacts, export, history, recycle_bin, schema, selection, smart_lists, Db, Dialect};
 use app::error::AppError;
-use app::filter::Filter;
+use app::filter::{DuplicateKey, Duplicates, Filter};
 use app::jobs::{JobSettings, Runner};
 use app::model::{ListQuery, Selection};
 use app::recycle::RestoreRequest;
@@ -41,6 +42,58 @@ async fn ids_of(db: &Db, account: i64) -> Vec<i64> {
     let mut sql = db.sql("SELECT id FROM contacts WHERE account_id = ");
     sql.bind(account).push(" ORDER BY id");
     db.fetch_all::<(i64,)>(&sql).await.unwrap().into_iter().map(|(id,)| id).collect()
+}
+
+/// A live contact's id, email and phone (normalized).
+type Keys = (i64, Option<String>, Option<String>);
+
+/// Contacts in the bin are seen by nothing that reads contacts: no filter, no duplicate
+/// group (a live contact whose only copy is in the bin is no duplicate), no export.
+async fn assert_invisible(db: &Db, account: i64, binned: &[i64]) {
+    let live: Vec<Keys> = {
+        let mut sql = db.sql("SELECT id, email_norm, phone_norm FROM contacts WHERE account_id = ");
+        sql.bind(account).push(" ORDER BY id");
+        db.fetch_all(&sql).await.unwrap()
+    };
+    let shared = |key: fn(&Keys) -> &Option<String>| {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for value in live.iter().filter_map(|c| key(c).as_deref()) {
+            *seen.entry(value).or_default() += 1;
+        }
+        seen.into_iter().filter(|(_, n)| *n > 1).map(|(value, _)| value.to_string()).collect::<Vec<_>>()
+    };
+    let (emails, phones) = (shared(|c| &c.1), shared(|c| &c.2));
+    let in_a_group: Vec<i64> = live
+        .iter()
+        .filter(|(_, email, phone)| {
+            email.as_ref().is_some_and(|e| emails.contains(e)) || phone.as_ref().is_some_and(|p| phones.contains(p))
+        })
+        .map(|(id, ..)| *id)
+        .collect();
+    assert!(!in_a_group.is_empty(), "the generated account has duplicates");
+    let mark = watermark(db).await.unwrap();
+    let duplicates = Duplicates { by: DuplicateKey::EmailOrPhone, all_but_oldest: false };
+    let filters = [
+        Filter { duplicates: Some(duplicates), ..Default::default() },
+        Filter { duplicates: Some(Duplicates { all_but_oldest: true, ..duplicates }), ..Default::default() },
+        Filter { inactive_days: Some(30), ..Default::default() },
+        Filter { never_active: true, ..Default::default() },
+        Filter::default(),
+    ];
+    for (i, filter) in filters.iter().enumerate() {
+        let mut sql = db.sql("");
+        selection::push_ids(&mut sql, account, &Selection::all("", filter.clone(), mark));
+        let ids = db.fetch_ids(&sql).await.unwrap();
+        assert!(ids.iter().all(|id| !binned.contains(id)), "filter {i} lists a contact in the bin");
+        if i == 0 {
+            assert_eq!(ids, in_a_group, "the duplicate groups are those of the live contacts");
+            let list = smart_lists::create(db, account, None, "Duplicates", "", filter).await.unwrap();
+            assert_eq!(smart_lists::count_of(db, account, list.id).await.unwrap(), ids.len() as i64);
+        }
+    }
+    let exported = export::batch(db, account, &Selection::all("", Filter::default(), mark), 0).await.unwrap();
+    let exported: Vec<i64> = exported.iter().map(|c| c.id).collect();
+    assert_eq!(exported, live.iter().map(|(id, ..)| *id).collect::<Vec<_>>(), "the export is the live contacts");
 }
 
 fn tables() -> impl Iterator<Item = &'static str> {
@@ -154,6 +207,7 @@ async fn a_restore_puts_back_every_row_of_a_delete_exactly_as_it_was() {
         assert_eq!(app::db::contacts::list(&db, a, &query).await.unwrap().total, (200 - picked.len()) as i64);
         let in_bin = rows_of_contacts(&db, Store::Bin).await;
         assert_eq!(in_bin.keys().copied().collect::<Vec<_>>(), picked, "exactly the deleted contacts are in the bin");
+        assert_invisible(&db, a, &picked).await;
         assert_kept_counts(&db).await;
         let record = history::get(&db, a, None, history::list(&db, a, None).await.unwrap()[0].id).await.unwrap();
         assert!(record.to_bin && record.in_bin && record.action == Action::Delete);

@@ -207,7 +207,7 @@ impl Db {
 
     /// Refreshes the planner's statistics after a bulk load. Without it PostgreSQL keeps
     /// planning for the empty tables it last analysed (nested loops over seq scans).
-    /// SQLite reads every row too (a plain `ANALYZE`, 2.9 s for a million contacts and
+    /// SQLite reads every row too (a plain `ANALYZE`, 3-6 s for a million contacts and
     /// their 10.9 million related rows): `PRAGMA optimize` samples ~2,000 rows of each
     /// index, and where an index leads with the account, as every index of `contacts`
     /// does, it concluded at 100,000 contacts that 2,001 contacts share each email and
