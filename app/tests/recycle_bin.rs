@@ -4,8 +4,8 @@
 //! what it deleted; restoring twice restores once; rows whose campaign is gone are left
 //! out and reported; a failure part-way through a restore leaves each contact wholly
 //! live or wholly in the bin; contacts in the bin are seen by no list, filter,
-//! duplicate group, Smart List count or export; with 0 days a delete is permanent; another account's
-//! delete is out of reach.
+//! duplicate group, Smart List count or export; with 0 days a delete is permanent;
+//! another account's delete is out of reach.
 
 mod common;
 

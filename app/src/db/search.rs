@@ -47,9 +47,10 @@ impl Terms {
         Some(Terms { text, digits })
     }
 
-    /// Whether SQLite's index can answer it: a trigram or more.
-    fn indexed(&self) -> bool {
-        self.text.chars().count() >= TRIGRAM
+    /// Whether the engine finds its matches in SQLite's search index: on SQLite, for a
+    /// trigram or more.
+    fn in_sqlite_index(&self, dialect: Dialect) -> bool {
+        dialect == Dialect::Sqlite && self.text.chars().count() >= TRIGRAM
     }
 
     /// The FTS5 query: the text as one phrase in the name or email columns, or the
@@ -69,7 +70,7 @@ impl Terms {
 /// Appends ` AND …` for the contacts (of the table `contacts`) that `search` matches.
 pub fn push_search(sql: &mut Sql, search: &str, path: SearchPath) {
     let Some(terms) = Terms::of(search) else { return };
-    if path == SearchPath::Index && sql.dialect() == Dialect::Sqlite && terms.indexed() {
+    if path == SearchPath::Index && terms.in_sqlite_index(sql.dialect()) {
         // The index may still hold rows of deleted contacts: joined with `contacts`,
         // they match nothing (ids are never reused).
         sql.push(" AND contacts.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ");
@@ -93,7 +94,7 @@ pub fn push_search(sql: &mut Sql, search: &str, path: SearchPath) {
 /// Whether SQLite finds the contacts `search` matches in its search index, by id (the
 /// product's path, [`SearchPath::Index`]).
 pub(crate) fn found_by_id(dialect: Dialect, search: &str) -> bool {
-    dialect == Dialect::Sqlite && Terms::of(search).is_some_and(|terms| terms.indexed())
+    Terms::of(search).is_some_and(|terms| terms.in_sqlite_index(dialect))
 }
 
 /// The ids of the account's contacts that `search` matches, in id order, found by `path`.
