@@ -191,7 +191,12 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
 /// the watermark (so the page, its total and a "select all" agree).
 fn push_listed(sql: &mut Sql, account_id: i64, query: &ListQuery, watermark: i64) {
     push_matching(sql, account_id, &query.search, &query.filter, super::now());
-    sql.push(" AND id <= ").bind(watermark);
+    // Where SQLite finds the matches by id, `+id` checks the watermark on each of them
+    // too, instead of offering the planner a range of ids: with the range, SQLite planned
+    // the statement again at each request, for the value bound (0.39 -> 0.34 ms for the
+    // first page of "smith" among 100,000 contacts).
+    let id = if super::search::found_by_id(sql.dialect(), &query.search) { "+id" } else { "id" };
+    sql.push(" AND ").push(id).push(" <= ").bind(watermark);
 }
 
 /// Listed contacts that come before `key` in list order (newest first).
