@@ -1,6 +1,6 @@
 //! Turning a [`Selection`] into the contacts it means, inside one account.
 
-use super::contacts::{id_high_water, push_matching, validate_search};
+use super::contacts::{id_high_water, push_matching, push_watermark, validate_search};
 use super::{Db, Sql};
 use crate::error::AppError;
 use crate::model::{Selection, MAX_SELECTION_IDS};
@@ -74,7 +74,7 @@ pub fn push_where(sql: &mut Sql, account_id: i64, selection: &Selection) {
         }
         Selection::All { search, filter, except, watermark, as_of, .. } => {
             push_matching(sql, account_id, search, filter, as_of.unwrap_or_else(super::now));
-            sql.push(" AND id <= ").bind(*watermark);
+            push_watermark(sql, *watermark);
             if !except.is_empty() {
                 sql.push(" AND ").push_not_in_ids("id", except);
             }
