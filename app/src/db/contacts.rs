@@ -2,7 +2,7 @@
 //! page at a time with keyset pagination.
 
 use super::search::SearchPath;
-use super::{Arg, Db, Dialect, Sql};
+use super::{Arg, Db, Sql};
 use crate::cursor::Cursor;
 use crate::error::AppError;
 use crate::filter::Filter;
@@ -203,10 +203,7 @@ pub(crate) fn push_watermark(sql: &mut Sql, watermark: i64) {
     // preview's count of messages 0.61 -> 0.54 s with the pages cached), and it planned
     // a search's first page again at each request, for the value bound (0.39 -> 0.34 ms
     // for "smith" among 100,000 contacts).
-    let id = match sql.dialect() {
-        Dialect::Sqlite => "+id",
-        Dialect::Postgres => "id",
-    };
+    let id = sql.dialect().watermark_column();
     sql.push(" AND ").push(id).push(" <= ").bind(watermark);
 }
 

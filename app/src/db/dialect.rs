@@ -103,6 +103,16 @@ impl Dialect {
         }
     }
 
+    /// The id column as a watermark compares it (`contacts::push_watermark`): on SQLite
+    /// `+id`, the same value offered to no index (its planner took the range of ids over
+    /// the account's index); PostgreSQL's planner weighs the range itself.
+    pub fn watermark_column(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "+id",
+            Dialect::Postgres => "id",
+        }
+    }
+
     /// The highest id `table`'s generator has handed out, deleted rows included (0 if
     /// none): SQLite keeps it for AUTOINCREMENT tables in sqlite_sequence.
     pub fn id_high_water_statement(self, table: &str) -> String {
