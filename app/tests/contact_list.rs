@@ -2,7 +2,8 @@
 
 mod common;
 
-use app::db::contacts::list;
+use app::db::contacts::{self, list};
+use app::db::seed::{seed_account, SeedOptions};
 use app::db::Db;
 use app::error::AppError;
 use app::model::{Contact, ContactPage, ListQuery};
@@ -265,4 +266,29 @@ async fn the_total_is_kept_in_step_with_saves_deletes_and_moves() {
         assert_kept_counts(&db).await;
     })
     .await;
+}
+
+/// On SQLite a page of an account the planner's statistics have not seen (created or
+/// grown since the last ANALYZE) reads the list's index in order. Its samples made such
+/// an account look like a handful of contacts, and the page sorted the whole account:
+/// 77-93 ms a page instead of 1 ms for an account of a million contacts. (PostgreSQL's
+/// plan was not misled, and may sort a small table.)
+#[tokio::test]
+async fn a_page_of_an_account_newer_than_the_statistics_reads_the_list_in_order() {
+    let (db, _dir) = common::sqlite().await;
+    // Generating an account ends with ANALYZE.
+    let analyzed = SeedOptions { account_name: "Analyzed".into(), contacts: 2_000, seed: 7 };
+    seed_account(&db, &analyzed).await.unwrap();
+    let people: Vec<_> = (0..120).map(|i| contact("New", &format!("Person{i}"), "", "", i)).collect();
+    let (newer, newest_first) = account_with(&db, "Newer than the statistics", &people).await;
+
+    let watermark = contacts::watermark(&db).await.unwrap();
+    let page = contacts::page_statement(&db, newer, &ListQuery::default(), watermark, (None, None));
+    let plan: Vec<(i64, i64, i64, String)> = db.fetch_all(&page.explained()).await.unwrap();
+    let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
+    assert!(steps.iter().all(|step| !step.contains("TEMP B-TREE")), "the page sorts the account: {steps:?}");
+
+    let first = list(&db, newer, &ListQuery::default()).await.unwrap();
+    assert_eq!(ids(&first), newest_first[..50]);
+    assert_eq!(first.total, 120);
 }
