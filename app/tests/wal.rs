@@ -91,3 +91,38 @@ async fn checkpoints_between_chunks_keep_the_log_small_and_lose_nothing() {
     assert_only_these_gone(&before, &rows_per_contact(&reopened).await, &gone, &report);
     reopened.close().await;
 }
+
+/// During a job the log starts over at the start of its file, which keeps its size: the
+/// log's header (`logged_bytes`) then counts only what was written since, and the job
+/// sizes the log by it. When the job ends, the file is given back to the disk.
+#[tokio::test]
+async fn a_log_started_over_keeps_its_file_until_the_job_ends() {
+    let (db, dir) = common::sqlite().await;
+    let a = seed_account(&db, &SeedOptions { account_name: "A".into(), contacts: 1_500, seed: 5 }).await.unwrap();
+    let written = wal_bytes(&dir);
+    assert!(written > 100_000, "the seed wrote {written} bytes of log");
+    assert_eq!(wal::logged_bytes(&db), written, "a log that never started over fills its file");
+
+    assert_eq!(wal::restart(&db, Duration::from_secs(1)).await.unwrap().map(|c| c.busy), Some(0));
+    app::db::accounts::create(&db, "B").await.unwrap();
+    let logged = wal::logged_bytes(&db);
+    assert!(logged > 0 && logged < written / 10, "{logged} bytes logged after starting over, of {written}");
+    assert_eq!(wal_bytes(&dir), written, "the file keeps its size");
+
+    // A delete whose log starts over many times (a 64 KB limit, 50 contacts a chunk).
+    let selection = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
+    let n = 1_500;
+    let request = confirmed_request(&db, a.account_id, selection, n, Some(&n.to_string()), "wal-delete-2").await;
+    let lease = Duration::from_secs(30);
+    let Accepted::New(record) = accept(&db, a.account_id, None, &request, "wal-worker", lease).await.unwrap() else {
+        panic!("a new request starts a new record")
+    };
+    let settings = RunSettings { chunk: 50, lease, budget: None, log_limit: Some(64 << 10) };
+    let end = run(&db, record, "wal-worker", settings, &Default::default()).await.unwrap();
+    assert_eq!(end, RunEnd::Ended(app::bulk_action::Ending::Done));
+    assert_eq!(wal_bytes(&dir), 0, "the job truncated the log when it ended");
+    assert_eq!(wal::logged_bytes(&db), 0);
+    let mut left = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
+    left.bind(a.account_id);
+    assert_eq!(db.fetch_i64(&left).await.unwrap(), 0);
+}

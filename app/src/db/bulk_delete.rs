@@ -448,6 +448,25 @@ pub async fn run(
     settings: RunSettings,
     shutdown: &CancellationToken,
 ) -> Result<RunEnd, AppError> {
+    let mut log = settings.log_limit.map(wal::LogKeeper::new);
+    let end = run_chunks(db, (id, worker), settings, shutdown, &mut log).await;
+    if let Some(keeper) = log {
+        // Only disk space: the job's outcome stands either way.
+        if let Err(cause) = keeper.finish(db, CHECKPOINT_WAIT).await {
+            tracing::warn!("bulk action {id}: truncating the log after the job: {cause:?}");
+        }
+    }
+    end
+}
+
+/// [`run`]'s chunks, with `log` kept between them.
+async fn run_chunks(
+    db: &Db,
+    (id, worker): (i64, &str),
+    settings: RunSettings,
+    shutdown: &CancellationToken,
+    log: &mut Option<wal::LogKeeper>,
+) -> Result<RunEnd, AppError> {
     let mut sql = db.sql(
         "SELECT account_id, action, to_bin, bin_of, contacts_requested, contacts_done, rows_done, left_out \
          FROM bulk_actions WHERE id = ",
@@ -473,7 +492,6 @@ pub async fn run(
     let mut conn: Option<ChunkConnection> = None;
     let mut failures = 0;
     let mut size = settings.chunk.max(1);
-    let mut log = settings.log_limit.map(wal::LogKeeper::new);
     loop {
         if shutdown.is_cancelled() {
             jobs::release(db, id, worker).await?;
@@ -515,7 +533,7 @@ pub async fn run(
                     size = next_chunk_size(size, started.elapsed(), budget, settings.chunk);
                 }
                 // Keeps SQLite's log from growing chunk after chunk (see `wal`).
-                if let Some(keeper) = &mut log {
+                if let Some(keeper) = log.as_mut() {
                     if let Err(cause) = keeper.between_chunks(db, CHECKPOINT_WAIT).await {
                         tracing::warn!("bulk delete {id}: checkpoint failed: {cause:?}");
                     }

@@ -16,7 +16,7 @@
 use sqlx::{Connection, SqliteConnection};
 
 use super::transaction::SQLITE_BEGIN;
-use super::{busy, Db, Tx, BUSY_TIMEOUT};
+use super::{busy, Db, Tx, BUSY_TIMEOUT, JOB_LOG_LIMIT};
 use crate::error::AppError;
 
 /// The job's page cache, in KiB (128 MB; pooled connections have 32 MB): a chunk's
@@ -25,6 +25,12 @@ use crate::error::AppError;
 /// 1,000,000-contact delete: 75.7 s with 32 MB, 70.6 s with 128 MB. Each running delete
 /// may hold that much memory (the cache fills as its chunks read pages).
 const CACHE_KIB: u64 = 128 << 10;
+
+/// The size the job's connection cuts the log file back to when one of its commits starts
+/// the log over (pooled connections: 64 MB): above the largest log the job lets through
+/// (twice [`JOB_LOG_LIMIT`] and a chunk), so that the file keeps its size from one start
+/// to the next (see `wal::restart`) and the job truncates it once, when it ends.
+const JOB_JOURNAL_SIZE_LIMIT: u64 = 4 * JOB_LOG_LIMIT;
 
 /// Whether a job's writes need the foreign keys checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +58,9 @@ impl ChunkConnection {
         match (db, references) {
             (Db::Sqlite(pool), References::RemovedFirst) => {
                 let options = pool.connect_options().as_ref().clone().foreign_keys(false);
-                let options = options.pragma("cache_size", format!("-{CACHE_KIB}"));
+                let options = options
+                    .pragma("cache_size", format!("-{CACHE_KIB}"))
+                    .pragma("journal_size_limit", JOB_JOURNAL_SIZE_LIMIT.to_string());
                 let mut conn = SqliteConnection::connect_with(&options).await?;
                 busy::wait_at_most(&mut conn, BUSY_TIMEOUT).await?;
                 Ok(ChunkConnection::Unchecked(Box::new(conn)))

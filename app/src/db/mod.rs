@@ -46,12 +46,12 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const JOURNAL_SIZE_LIMIT: u64 = 64 << 20;
 
 /// The size of SQLite's log past which a long job copies it back (beside its chunks)
-/// and then truncates it ([`wal::LogKeeper`], [`Dialect::log_limit`]; 128 MB). Each copy
+/// and then starts it over ([`wal::LogKeeper`], [`Dialect::log_limit`]; 128 MB). Each copy
 /// writes back every page the chunks changed since the last one, once, and syncs: the
 /// larger the limit, the fewer times the same index pages are written back (with the
 /// copies between the chunks, a 1,000,000-contact delete spent 38 s in them at 64 MB,
 /// 26 s at 128 MB, 18 s at 512 MB), but the longer a user saving a contact may wait for
-/// the truncation (saves' p95 180, 204 and 263 ms). With the copies beside the chunks,
+/// the log to start over (saves' p95 180, 204 and 263 ms). With the copies beside the chunks,
 /// 256 MB made the same delete 1.8 s shorter than 128 MB, for a log of 408 MB instead
 /// of 250 MB and saves' p95 229 ms instead of 197 ms.
 const JOB_LOG_LIMIT: u64 = 128 << 20;
