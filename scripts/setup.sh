@@ -22,6 +22,9 @@ apt_packages=()
 if [ "$purpose" = test ]; then
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || apt_packages+=(postgresql-15)
+  # Tests read the database from another process with Python's sqlite3 (end2end's
+  # support.ts, app/tests/wal.rs).
+  command -v python3 >/dev/null || apt_packages+=(python3)
 fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   say "installing ${apt_packages[*]} with apt"

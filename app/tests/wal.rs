@@ -126,3 +126,44 @@ async fn a_log_started_over_keeps_its_file_until_the_job_ends() {
     left.bind(a.account_id);
     assert_eq!(db.fetch_i64(&left).await.unwrap(), 0);
 }
+
+/// Sizing the log leaves SQLite's locks alone: another process that opens the database
+/// afterwards finds this one's connections and keeps their shared memory. (Reading the
+/// `-shm` file and closing it released this process's locks on it, POSIX's rule; the
+/// next process to open the database reset the shared memory, and the server died of a
+/// bus error at its next statement.)
+#[tokio::test]
+async fn sizing_the_log_leaves_another_process_a_working_database() {
+    let (db, dir) = common::sqlite().await;
+    let options = SeedOptions { account_name: "A".into(), contacts: 300, seed: 6 };
+    let a = seed_account(&db, &options).await.unwrap().account_id;
+    let mut count = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
+    count.bind(a);
+    assert_eq!(db.fetch_i64(&count).await.unwrap(), 300);
+    assert!(wal::logged_bytes(&db) > 0);
+
+    // The other process first tries SQLite's "dead man switch" lock (byte 128 of the
+    // `-shm` file, https://www.sqlite.org/walformat.html), which it gets only when no
+    // other process has the database open, then reads the database.
+    let script = "import fcntl, os, sqlite3, sys\n\
+                  fd = os.open(sys.argv[1] + '-shm', os.O_RDWR)\n\
+                  try:\n    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)\n    print('free')\n\
+                  except OSError:\n    print('held')\n\
+                  os.close(fd)\n\
+                  c = sqlite3.connect(sys.argv[1])\n\
+                  print(c.execute('SELECT COUNT(*) FROM contacts WHERE account_id = ?', (int(sys.argv[2]),)).fetchone()[0])\n\
+                  c.close()";
+    let path = dir.path().join("test.db");
+    let other = std::process::Command::new("python3")
+        .args(["-c", script, &path.display().to_string(), &a.to_string()])
+        .output()
+        .expect("python3 runs");
+    assert!(other.status.success(), "{}", String::from_utf8_lossy(&other.stderr));
+    let seen = String::from_utf8_lossy(&other.stdout);
+    assert_eq!(seen.split_whitespace().collect::<Vec<_>>(), ["held", "300"], "the other process saw: {seen}");
+
+    // This process reads and writes on.
+    app::db::accounts::create(&db, "B").await.unwrap();
+    assert_eq!(db.fetch_i64(&count).await.unwrap(), 300);
+    assert!(wal::logged_bytes(&db) > 0);
+}

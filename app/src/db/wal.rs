@@ -7,7 +7,7 @@
 //! chunks, and between two chunks after that the job has the log start over (waiting
 //! briefly for the readers of older snapshots). Not after every chunk: that checkpoint
 //! holds every other writer off while it waits and syncs, and most chunks leave a log
-//! SQLite's own checkpoints keep at a few megabytes. During the job the log starts over
+//! SQLite's own checkpoints keep at a few megabytes. During a delete the log starts over
 //! in the same file, which keeps its size (see [`restart`]); the job truncates it when
 //! it ends. PostgreSQL recycles its own log and needs none of this.
 
@@ -30,35 +30,58 @@ pub struct Checkpoint {
 /// The size of the database's log file now: 0 when there is none, and on PostgreSQL.
 pub fn log_bytes(db: &Db) -> u64 {
     let Db::Sqlite(pool) = db else { return 0 };
-    let mut log = pool.connect_options().get_filename().as_os_str().to_owned();
-    log.push("-wal");
-    std::fs::metadata(log).map_or(0, |m| m.len())
+    std::fs::metadata(log_path(pool)).map_or(0, |m| m.len())
 }
 
-/// The size of what the log holds now, from the header SQLite keeps in shared memory
-/// (the `-shm` file, whose layout is part of SQLite's documented file formats: page size
-/// at byte 14, committed frames at byte 16, in the machine's byte order; see
-/// <https://www.sqlite.org/walformat.html>): less than the file's size once the log has
-/// started over in it ([`restart`]). 0 when there is no log, and on PostgreSQL.
+/// The path of the database's log file.
+fn log_path(pool: &sqlx::SqlitePool) -> std::ffi::OsString {
+    let mut log = pool.connect_options().get_filename().as_os_str().to_owned();
+    log.push("-wal");
+    log
+}
+
+/// The size of what the log holds now: less than the file's size once the log has
+/// started over in it ([`restart`]). Read from the log file itself, whose layout is part
+/// of SQLite's documented file formats (<https://www.sqlite.org/walformat.html>): a
+/// 32-byte header with the page size at byte 8 and two salts at bytes 16-23, then
+/// frames of a 24-byte header (the same salts at bytes 8-15) and a page, all numbers
+/// big-endian. Each start over changes the salts, so the frames written since are the
+/// ones at the start of the file that carry the header's salts: found by halving.
+/// Never from the `-shm` file: closing a descriptor of a file releases every lock the
+/// process holds on it (POSIX), and SQLite locks the `-shm`; another process opening
+/// the database then took itself for the first, reset the shared memory, and this
+/// server died of a bus error. SQLite locks no byte of the log file.
+/// 0 when there is no log, and on PostgreSQL.
 pub fn logged_bytes(db: &Db) -> u64 {
     use std::os::unix::fs::FileExt;
     let Db::Sqlite(pool) = db else { return 0 };
-    let mut shm = pool.connect_options().get_filename().as_os_str().to_owned();
-    shm.push("-shm");
-    let mut header = [0u8; 20];
-    if std::fs::File::open(shm).and_then(|f| f.read_exact_at(&mut header, 0)).is_err() {
+    let Ok(log) = std::fs::File::open(log_path(pool)) else { return 0 };
+    let mut header = [0u8; WAL_HEADER as usize];
+    if log.read_exact_at(&mut header, 0).is_err() {
         return 0;
     }
-    let page = match u16::from_ne_bytes([header[14], header[15]]) {
-        1 => 65_536,
-        size => u64::from(size),
+    let page = u64::from(u32::from_be_bytes([header[8], header[9], header[10], header[11]]));
+    let frame = WAL_FRAME_HEADER + page;
+    let in_file = log.metadata().map_or(0, |m| m.len()).saturating_sub(WAL_HEADER) / frame;
+    let current = |n: u64| {
+        let mut frame_header = [0u8; WAL_FRAME_HEADER as usize];
+        log.read_exact_at(&mut frame_header, WAL_HEADER + n * frame).is_ok() && frame_header[8..16] == header[16..24]
     };
-    let frames = u64::from(u32::from_ne_bytes([header[16], header[17], header[18], header[19]]));
-    if frames == 0 {
-        return 0;
+    // The first frame that does not carry the salts (frames 0..low do).
+    let (mut low, mut high) = (0, in_file);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if current(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
     }
-    // The log's own header, then each frame: its 24-byte header and a page.
-    WAL_HEADER + frames * (WAL_FRAME_HEADER + page)
+    if low == 0 {
+        0
+    } else {
+        WAL_HEADER + low * frame
+    }
 }
 
 const WAL_HEADER: u64 = 32;
@@ -113,8 +136,8 @@ async fn checkpoint(db: &Db, wait: Duration, ending: Ending) -> Result<Option<Ch
 /// Keeps a long job's log near a size. The copy back into the database file (with its
 /// syncs, the slow part) runs beside the job's chunks on a connection of its own: a
 /// 1,000,000-contact delete spent 26 of its 66 s waiting for those copies when it made
-/// them between its chunks. The truncation that follows is the job's, between two
-/// chunks, and copies only what the chunks wrote meanwhile.
+/// them between its chunks. The checkpoint that has the log start over follows, the
+/// job's, between two chunks, and copies only what the chunks wrote meanwhile.
 pub struct LogKeeper {
     limit: u64,
     /// The copy running beside the job, if one is.
@@ -152,15 +175,20 @@ impl LogKeeper {
     }
 
     /// Called when the job ends: gives the log file's space back to the disk, if the log
-    /// started over in it during the job.
+    /// started over in it during the job (even if the last copy failed). Readers still
+    /// on the log leave the file as it is, with a warning; the next long job or SQLite's
+    /// own checkpoints shrink it later.
     pub async fn finish(self, db: &Db, wait: Duration) -> Result<(), AppError> {
-        if let Some(copy) = self.copying {
-            copy.await.map_err(AppError::internal)??;
-        }
+        let copied = match self.copying {
+            Some(copy) => copy.await.map_err(AppError::internal).and_then(|copy| copy),
+            None => Ok(()),
+        };
         if self.restarted {
-            truncate(db, wait).await?;
+            if let Some(Checkpoint { busy: 1.., log, .. }) = truncate(db, wait).await? {
+                tracing::warn!("the log ({log} pages) was not truncated after the job: readers were still on it");
+            }
         }
-        Ok(())
+        copied
     }
 }
 
