@@ -2,6 +2,7 @@
 
 mod common;
 
+use app::cursor::Cursor;
 use app::db::contacts::{self, list};
 use app::db::seed::{seed_account, SeedOptions};
 use app::db::Db;
@@ -278,17 +279,29 @@ async fn a_page_of_an_account_newer_than_the_statistics_reads_the_list_in_order(
     let (db, _dir) = common::sqlite().await;
     // Generating an account ends with ANALYZE.
     let analyzed = SeedOptions { account_name: "Analyzed".into(), contacts: 2_000, seed: 7 };
-    seed_account(&db, &analyzed).await.unwrap();
+    let analyzed = seed_account(&db, &analyzed).await.unwrap().account_id;
     let people: Vec<_> = (0..120).map(|i| contact("New", &format!("Person{i}"), "", "", i)).collect();
     let (newer, newest_first) = account_with(&db, "Newer than the statistics", &people).await;
-
-    let watermark = contacts::watermark(&db).await.unwrap();
-    let page = contacts::page_statement(&db, newer, &ListQuery::default(), watermark, (None, None));
-    let plan: Vec<(i64, i64, i64, String)> = db.fetch_all(&page.explained()).await.unwrap();
-    let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
-    assert!(steps.iter().all(|step| !step.contains("TEMP B-TREE")), "the page sorts the account: {steps:?}");
 
     let first = list(&db, newer, &ListQuery::default()).await.unwrap();
     assert_eq!(ids(&first), newest_first[..50]);
     assert_eq!(first.total, 120);
+    let second = list(&db, newer, &q("", first.next.as_deref(), None)).await.unwrap();
+    assert_eq!(ids(&second), newest_first[50..100]);
+
+    // The first page and the pages after and before a cursor, of both accounts.
+    let cursor = |page: &ContactPage| page.next.as_deref().map(|key| Cursor::decode(key).unwrap());
+    let watermark = contacts::watermark(&db).await.unwrap();
+    for account in [newer, analyzed] {
+        let key = cursor(&list(&db, account, &ListQuery::default()).await.unwrap());
+        for position in [(None, None), (key, None), (None, key)] {
+            let page = contacts::page_statement(&db, account, &ListQuery::default(), watermark, position);
+            let plan: Vec<(i64, i64, i64, String)> = db.fetch_all(&page.explained()).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
+            assert!(
+                steps.iter().all(|step| !step.contains("TEMP B-TREE")),
+                "account {account}, {position:?}: the page sorts the account: {steps:?}"
+            );
+        }
+    }
 }

@@ -363,8 +363,8 @@ pub enum RunEnd {
 
 /// How a delete job runs: contacts per chunk (at most), how long each renewal of its
 /// lease lasts, how long a chunk should take (see [`next_chunk_size`]; `None`: every
-/// chunk has `chunk` contacts) and the size of SQLite's log past which the job truncates
-/// it between two chunks (see [`wal`]; `None`: never).
+/// chunk has `chunk` contacts) and the size of SQLite's log past which the job has it
+/// start over between two chunks (see [`wal`]; `None`: never).
 #[derive(Clone, Copy, Debug)]
 pub struct RunSettings {
     pub chunk: usize,

@@ -29,7 +29,10 @@ const CACHE_KIB: u64 = 128 << 10;
 /// The size the job's connection cuts the log file back to when one of its commits starts
 /// the log over (pooled connections: 64 MB): above the largest log the job lets through
 /// (twice [`JOB_LOG_LIMIT`] and a chunk), so that the file keeps its size from one start
-/// to the next (see `wal::restart`) and the job truncates it once, when it ends.
+/// to the next (see `wal::restart`) and the job truncates it once, when it ends. Only a
+/// delete has this connection: where a pooled connection's commit starts the log over (a
+/// user's save that came first, or the chunks of a restore or purge), the file is cut
+/// back to 64 MB as before.
 const JOB_JOURNAL_SIZE_LIMIT: u64 = 4 * JOB_LOG_LIMIT;
 
 /// Whether a job's writes need the foreign keys checked.

@@ -190,8 +190,14 @@ fn validate(query: &ListQuery) -> Result<(Option<Cursor>, Option<Cursor>), AppEr
 /// The contacts the list shows: the account's, matching the search, that existed at
 /// the watermark (so the page, its total and a "select all" agree).
 fn push_listed(sql: &mut Sql, account_id: i64, query: &ListQuery, watermark: i64) {
+    let id = sql.dialect().watermark_column();
+    push_listed_by(sql, account_id, query, (id, watermark));
+}
+
+/// As [`push_listed`], the watermark compared on `id` as given.
+fn push_listed_by(sql: &mut Sql, account_id: i64, query: &ListQuery, (id, watermark): (&str, i64)) {
     push_matching(sql, account_id, &query.search, &query.filter, super::now());
-    push_watermark(sql, watermark);
+    push_id_at_most(sql, id, watermark);
 }
 
 /// Appends ` AND id <= watermark`: the contacts that existed when the list was read.
@@ -264,8 +270,7 @@ pub fn page_statement(
         // of a 100,000-contact account took 13-25 ms instead of 1 ms, of a million
         // 77-93 ms, and readers that slow held up a delete's checkpoints. Naming the
         // index (INDEXED BY) kept the sort.
-        push_matching(&mut sql, account_id, &query.search, &query.filter, super::now());
-        push_id_at_most(&mut sql, "id", watermark);
+        push_listed_by(&mut sql, account_id, query, ("id", watermark));
     } else {
         push_listed(&mut sql, account_id, query, watermark);
     }

@@ -55,7 +55,7 @@ impl Dialect {
     /// estimates a new value from its samples too (see `contacts::page_statement`), but
     /// its restore of 100,000 contacts kept 17,000-19,900 contacts/s without a refresh
     /// (`server bench`).
-    pub fn plans_from_samples(self) -> bool {
+    pub fn refreshes_bin_statistics(self) -> bool {
         self == Dialect::Postgres
     }
 
@@ -86,8 +86,8 @@ impl Dialect {
         }
     }
 
-    /// How large SQLite's write-ahead log may grow during a long job before the job
-    /// truncates it between two chunks (see `wal`). PostgreSQL recycles its own.
+    /// How large SQLite's write-ahead log may grow during a long job before the job has
+    /// it start over between two chunks (see `wal`). PostgreSQL recycles its own.
     pub fn log_limit(self) -> Option<u64> {
         match self {
             Dialect::Sqlite => Some(super::JOB_LOG_LIMIT),

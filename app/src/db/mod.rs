@@ -60,7 +60,8 @@ const JOB_LOG_LIMIT: u64 = 128 << 20;
 /// database file (256 MB; SQLite's default is 1,000 pages). Each copy syncs both files,
 /// about 0.1 s on these machines: at 1,000 pages a bulk delete paid it in nearly every
 /// chunk, and a user saving a contact right after a chunk paid it too. At twice the long
-/// jobs' limit, a job copies and truncates the log itself before any commit gets there.
+/// jobs' limit, a job copies the log back and has it start over itself before any commit
+/// gets there.
 const AUTOCHECKPOINT_PAGES: u64 = 2 * JOB_LOG_LIMIT / 4096;
 
 /// SQLite's page cache per connection, in KiB (32 MB; SQLite's default is 2 MB). A

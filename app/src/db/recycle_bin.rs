@@ -139,7 +139,7 @@ pub fn purge_statements(db: &Db, from: Option<i64>, ids: &[i64]) -> Plan {
 /// [`REFRESH_FROM`] contacts reads too little for a bad plan to matter, and starts at once
 /// (an Undo of a small delete). Returns whether it refreshed them.
 pub async fn refresh_statistics(db: &Db, contacts: i64) -> Result<bool, AppError> {
-    if !db.dialect().plans_from_samples() || contacts < REFRESH_FROM {
+    if !db.dialect().refreshes_bin_statistics() || contacts < REFRESH_FROM {
         return Ok(false);
     }
     let mut sql = db.sql("ANALYZE ");
