@@ -11,7 +11,7 @@ use app::bulk_action::Status;
 use app::db::bulk_delete::{accept, cancel, delete, preview, run, Accepted, RunEnd, RunSettings};
 use app::db::contacts::{self, watermark};
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{selection, Db};
+use app::db::{selection, Db, Pool};
 use app::error::AppError;
 use app::filter::Filter;
 use app::model::{DeleteReport, DeleteRequest, Selection};
@@ -218,12 +218,12 @@ async fn another_accounts_contacts_are_out_of_reach() {
 
 /// Makes the delete of one contact fail, as a crash or a lost connection would.
 async fn fail_on_delete_of(db: &Db, contact: i64) {
-    let statements = match db {
-        Db::Sqlite(_) => vec![format!(
+    let statements = match db.pool() {
+        Pool::Sqlite(_) => vec![format!(
             "CREATE TRIGGER injected_failure BEFORE DELETE ON contacts WHEN OLD.id = {contact} \
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
         )],
-        Db::Postgres(_) => vec![
+        Pool::Postgres(_) => vec![
             format!(
                 "CREATE FUNCTION injected_failure() RETURNS trigger AS $$ BEGIN \
                  IF OLD.id = {contact} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN OLD; END $$ LANGUAGE plpgsql"
@@ -275,9 +275,9 @@ async fn a_failure_part_way_leaves_every_contact_whole_or_fully_gone() {
             delete(&db, a, None, &request(&db, a, everything.clone(), 300, Some("300"), "failing-1").await, 10).await,
             Err(AppError::Incomplete(_))
         ));
-        let drop = match &db {
-            Db::Sqlite(_) => "DROP TRIGGER injected_failure",
-            Db::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
+        let drop = match db.pool() {
+            Pool::Sqlite(_) => "DROP TRIGGER injected_failure",
+            Pool::Postgres(_) => "DROP TRIGGER injected_failure ON contacts",
         };
         db.execute(&db.sql(drop)).await.unwrap();
         let report =

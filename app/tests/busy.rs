@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{busy, Db};
+use app::db::{busy, Db, Pool};
 
 /// Transactions of the long series, each holding the write lock this long, with this
 /// short a moment between two of them.
@@ -19,9 +19,9 @@ const HOLD: Duration = Duration::from_millis(40);
 const GAP: Duration = Duration::from_millis(3);
 
 fn pool(db: &Db) -> &sqlx::SqlitePool {
-    match db {
-        Db::Sqlite(pool) => pool,
-        Db::Postgres(_) => unreachable!("a SQLite test"),
+    match db.pool() {
+        Pool::Sqlite(pool) => pool,
+        Pool::Postgres(_) => unreachable!("a SQLite test"),
     }
 }
 

@@ -13,7 +13,7 @@ use app::db::search::{forget_deleted, matching_ids, SearchPath};
 use app::db::seed::{seed_contacts, SeedOptions};
 use app::db::{accounts, Db, Dialect};
 use app::filter::Filter;
-use app::model::{ListQuery, Selection};
+use app::model::{ContactPage, ListQuery, Selection};
 use common::{account_with, confirmed_request, contact, on_each_engine};
 
 /// Contacts whose text tries the edges: accents and case beyond ASCII, LIKE's wildcard
@@ -239,4 +239,89 @@ async fn postgres_plans_every_statement_for_its_values() {
         assert_eq!(rows, vec![("force_custom_plan".to_string(),)]);
     }
     db.close().await;
+}
+
+/// A server remembers a search's total and first page; another server (or this one)
+/// then inserts, edits, deletes: every list of the search afterwards shows what a
+/// server that never saw the search shows.
+#[tokio::test]
+async fn a_remembered_search_follows_every_change_whichever_server_makes_it() {
+    common::on_each_engine_url(|url| async move {
+        let (reader, writer) = (Db::connect(&url).await.unwrap(), Db::connect(&url).await.unwrap());
+        let mut people: Vec<_> = (0..55).map(|i| contact("Ann", &format!("Smith{i}"), "", "", 10 + i)).collect();
+        people.push(contact("Cy", "Jones", "cy@jones.test", "", 5));
+        let (a, ids) = account_with(&writer, "A", &people).await;
+        let (b, _) = account_with(&writer, "B", &[contact("Zed", "Smith", "", "", 1)]).await;
+        let cy = ids[55];
+        let smith = ListQuery { search: "smith".into(), ..Default::default() };
+
+        // What a server that never saw the search lists, against what `reader` lists.
+        let agrees = |step: &'static str| {
+            let (url, reader, smith) = (url.clone(), reader.clone(), smith.clone());
+            async move {
+                let fresh = Db::connect(&url).await.unwrap();
+                let expected = list(&fresh, a, &smith).await.unwrap();
+                fresh.close().await;
+                let listed = list(&reader, a, &smith).await.unwrap();
+                let ids = |page: &ContactPage| (page.total, page.contacts.iter().map(|c| c.id).collect::<Vec<_>>());
+                assert_eq!(ids(&listed), ids(&expected), "{:?}, {step}: total and ids", reader.dialect());
+                assert_eq!(listed, expected, "{:?}, {step}", reader.dialect());
+                listed
+            }
+        };
+        let first = agrees("found").await;
+        assert_eq!((first.total, first.contacts.len()), (55, 50));
+        assert_eq!(agrees("asked again").await, first);
+        let b_listed = list(&reader, b, &smith).await.unwrap();
+        assert_eq!(b_listed.total, 1, "{:?}: another account's search is its own", reader.dialect());
+
+        // A new contact: the newest, first in the list.
+        let newest = contacts::insert(&writer, a, &contact("Qwerty", "Smith", "", "", 0)).await.unwrap();
+        let page = agrees("after an insert").await;
+        assert_eq!((page.total, page.contacts[0].id), (56, newest));
+
+        // A contact renamed into the search, and one out of it.
+        let rename = |id: i64, first: &'static str, last: &'static str| {
+            let writer = writer.clone();
+            async move {
+                let mut sql = writer.sql("UPDATE contacts SET first_name = ");
+                sql.bind(first).push(", last_name = ").bind(last);
+                sql.push(", name_norm = ").bind(normalize_name(first, last)).push(" WHERE id = ").bind(id);
+                assert_eq!(writer.execute(&sql).await.unwrap(), 1);
+            }
+        };
+        rename(cy, "Cy", "Smithson").await;
+        let page = agrees("after a rename into the search").await;
+        assert_eq!((page.total, page.contacts[1].id), (57, cy));
+        rename(ids[0], "Ann", "Jones").await;
+        assert_eq!(agrees("after a rename out of it").await.total, 56);
+
+        // An edit of what the search neither matches nor orders by shows at once too.
+        let mut sql = writer.sql("UPDATE contacts SET company = 'Renamed Ltd' WHERE id = ");
+        sql.bind(newest);
+        writer.execute(&sql).await.unwrap();
+        assert_eq!(agrees("after a company edit").await.contacts[0].company.as_deref(), Some("Renamed Ltd"));
+
+        // An older contact made the newest.
+        let mut sql = writer.sql("UPDATE contacts SET created_at = 1800000000 WHERE id = ");
+        sql.bind(ids[54]);
+        writer.execute(&sql).await.unwrap();
+        assert_eq!(agrees("after a change of creation time").await.contacts[0].id, ids[54]);
+
+        // A bulk delete, as the product runs it.
+        let qwerty = Selection::all("qwerty", Filter::default(), watermark(&writer).await.unwrap());
+        let request = confirmed_request(&writer, a, qwerty, 1, None, "remembered-search-1").await;
+        assert_eq!(delete(&writer, a, None, &request, 50).await.unwrap().contacts, 1);
+        let page = agrees("after a bulk delete").await;
+        assert!(page.contacts.iter().all(|c| c.id != newest));
+        assert_eq!(page.total, 55);
+
+        // The second page and its total agree with the remembered first page.
+        let next = ListQuery { after: page.next.clone(), ..smith.clone() };
+        let second = list(&reader, a, &next).await.unwrap();
+        assert_eq!((second.total, second.offset, second.contacts.len()), (55, 50, 5));
+        reader.close().await;
+        writer.close().await;
+    })
+    .await;
 }

@@ -97,31 +97,7 @@ pub async fn while_others_work<T>(
             Ok::<_, AppError>(())
         });
     }
-    let (writer_db, writer_stop, writer_seen) = (db.clone(), stop.clone(), seen.clone());
-    others.spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(200));
-        let mut n = 0;
-        while !writer_stop.load(Ordering::Relaxed) {
-            tick.tick().await;
-            n += 1;
-            let person = NewContact {
-                first_name: "Walk".into(),
-                last_name: format!("In {n}"),
-                email: Some(format!("walk.in.{n}.{}@example.com", now())),
-                created_at: now(),
-                updated_at: now(),
-                ..Default::default()
-            };
-            let started = Instant::now();
-            let saved = contacts::insert(&writer_db, writer_account, &person).await;
-            let mut seen = writer_seen.lock().expect("latencies");
-            match saved {
-                Ok(_) => seen.writer.add(started.elapsed()),
-                Err(_) => seen.writer_failures += 1,
-            }
-        }
-        Ok(())
-    });
+    others.spawn(save_contacts(db.clone(), writer_account, stop.clone(), seen.clone()));
     if let Some(wal) = wal_path(url) {
         let (stop, largest_wal) = (stop.clone(), largest_wal.clone());
         others.spawn(async move {
@@ -143,15 +119,49 @@ pub async fn while_others_work<T>(
     Ok((out?, observed))
 }
 
-/// `users` users each asking for the first page of `query` again and again for `for_how_long`:
-/// the requests served per second and their latencies.
+/// One user saving a contact into `account` every 200 ms until `stop`, the saves' times
+/// and failures added to `seen`.
+async fn save_contacts(
+    db: Db,
+    account: i64,
+    stop: Arc<AtomicBool>,
+    seen: Arc<Mutex<Observed>>,
+) -> Result<(), AppError> {
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        n += 1;
+        let person = NewContact {
+            first_name: "Walk".into(),
+            last_name: format!("In {n}"),
+            email: Some(format!("walk.in.{n}.{}@example.com", now())),
+            created_at: now(),
+            updated_at: now(),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let saved = contacts::insert(&db, account, &person).await;
+        let mut seen = seen.lock().expect("latencies");
+        match saved {
+            Ok(_) => seen.writer.add(started.elapsed()),
+            Err(_) => seen.writer_failures += 1,
+        }
+    }
+    Ok(())
+}
+
+/// `users` users each asking for the first page of `query` again and again for
+/// `for_how_long`, and, with `saving_into`, one more saving a contact into that account
+/// every 200 ms: the requests served per second, their latencies and the saves'.
 pub async fn concurrent_lists(
     db: &Db,
     account: i64,
     query: &ListQuery,
     users: usize,
     for_how_long: Duration,
-) -> Result<(f64, Latencies), AppError> {
+    saving_into: Option<i64>,
+) -> Result<(f64, Latencies, Latencies), AppError> {
     let started = Instant::now();
     let mut set = JoinSet::new();
     for _ in 0..users {
@@ -166,9 +176,17 @@ pub async fn concurrent_lists(
             Ok::<_, AppError>(mine)
         });
     }
+    let (stop, saves) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Observed::default())));
+    let saver = saving_into.map(|into| tokio::spawn(save_contacts(db.clone(), into, stop.clone(), saves.clone())));
     let mut all = Latencies::default();
     while let Some(joined) = set.join_next().await {
         all.0.extend(joined.map_err(AppError::internal)??.0);
     }
-    Ok((all.0.len() as f64 / started.elapsed().as_secs_f64(), all))
+    let per_second = all.0.len() as f64 / started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    if let Some(saver) = saver {
+        saver.await.map_err(AppError::internal)??;
+    }
+    let saves = std::mem::take(&mut saves.lock().expect("latencies").writer);
+    Ok((per_second, all, saves))
 }

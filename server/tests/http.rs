@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use app::auth::SessionSettings;
-use app::db::Db;
+use app::db::{Db, Pool};
 use app::jobs::{JobSettings, Runner};
 use leptos::prelude::LeptosOptions;
 use reqwest::{Client, StatusCode};
@@ -170,9 +170,9 @@ async fn without_a_valid_session_pages_redirect_and_calls_get_401() {
         let expired = app.signed_in(ADMIN).await;
         let (status, _) = app.call(&expired, "viewer", json!({})).await;
         assert_eq!(status, StatusCode::OK, "signed in, the call works");
-        let expire = match &app.db {
-            Db::Sqlite(_) => "UPDATE tower_sessions SET expiry_date = 0",
-            Db::Postgres(_) => "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 day'",
+        let expire = match app.db.pool() {
+            Pool::Sqlite(_) => "UPDATE tower_sessions SET expiry_date = 0",
+            Pool::Postgres(_) => "UPDATE tower_sessions.session SET expiry_date = now() - interval '1 day'",
         };
         app.db.execute(&app.db.sql(expire)).await.unwrap();
         let signed_out = app.signed_in(ADMIN).await;

@@ -8,7 +8,7 @@ use tower_sessions::session_store::{ExpiredDeletion, Result, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use crate::db::Db;
+use crate::db::{Db, Pool};
 use crate::error::AppError;
 
 /// The cookie's name.
@@ -33,9 +33,9 @@ macro_rules! on_store {
 impl Sessions {
     /// The store on `db`, its table created if missing.
     pub async fn open(db: &Db) -> std::result::Result<Sessions, AppError> {
-        let sessions = match db {
-            Db::Sqlite(pool) => Sessions::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => Sessions::Postgres(PostgresStore::new(pool.clone())),
+        let sessions = match db.pool() {
+            Pool::Sqlite(pool) => Sessions::Sqlite(SqliteStore::new(pool.clone())),
+            Pool::Postgres(pool) => Sessions::Postgres(PostgresStore::new(pool.clone())),
         };
         on_store!(&sessions, |store| store.migrate().await)?;
         Ok(sessions)

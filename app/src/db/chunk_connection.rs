@@ -16,7 +16,7 @@
 use sqlx::{Connection, SqliteConnection};
 
 use super::transaction::SQLITE_BEGIN;
-use super::{busy, Db, Tx, BUSY_TIMEOUT, JOB_LOG_LIMIT};
+use super::{busy, Db, Pool, Tx, BUSY_TIMEOUT, JOB_LOG_LIMIT};
 use crate::error::AppError;
 
 /// The job's page cache, in KiB (128 MB; pooled connections have 32 MB): a chunk's
@@ -58,8 +58,8 @@ pub enum ChunkConnection {
 impl ChunkConnection {
     /// The connection for a job whose writes need `references`.
     pub async fn open(db: &Db, references: References) -> Result<ChunkConnection, AppError> {
-        match (db, references) {
-            (Db::Sqlite(pool), References::RemovedFirst) => {
+        match (db.pool(), references) {
+            (Pool::Sqlite(pool), References::RemovedFirst) => {
                 let options = pool.connect_options().as_ref().clone().foreign_keys(false);
                 let options = options
                     .pragma("cache_size", format!("-{CACHE_KIB}"))
@@ -68,7 +68,7 @@ impl ChunkConnection {
                 busy::wait_at_most(&mut conn, BUSY_TIMEOUT).await?;
                 Ok(ChunkConnection::Unchecked(Box::new(conn)))
             }
-            (Db::Sqlite(_) | Db::Postgres(_), _) => Ok(ChunkConnection::Pooled),
+            (Pool::Sqlite(_) | Pool::Postgres(_), _) => Ok(ChunkConnection::Pooled),
         }
     }
 

@@ -2,6 +2,7 @@
 //! page at a time with keyset pagination.
 
 use super::search::SearchPath;
+use super::search_cache::FirstPage;
 use super::{Arg, Db, Sql};
 use crate::cursor::Cursor;
 use crate::error::AppError;
@@ -155,17 +156,30 @@ pub async fn watermark(db: &Db) -> Result<i64, AppError> {
     db.fetch_i64(&db.sql("SELECT COALESCE(MAX(id), 0) FROM contacts")).await
 }
 
-/// The watermark and the number of the account's contacts (all of them at or below it),
-/// read in one statement, so from one snapshot: the count is the one the database keeps
-/// in step with the contacts (`contact_counts`), not counted at each request.
-async fn watermark_and_count(db: &Db, account_id: i64) -> Result<(i64, i64), AppError> {
+/// What the list reads of an account before a page, in one statement, so from one
+/// snapshot.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+struct AccountState {
+    /// The highest contact id of any account (see [`watermark`]).
+    watermark: i64,
+    /// The number of the account's contacts (all of them at or below the watermark):
+    /// the one the database keeps in step with the contacts (`contact_counts`), not
+    /// counted at each request.
+    contacts: i64,
+    /// The account's change number (migrations 0012): the state a remembered search
+    /// must have been found at ([`SearchCache`](super::SearchCache)).
+    changes: i64,
+}
+
+async fn account_state(db: &Db, account_id: i64) -> Result<AccountState, AppError> {
     let mut sql = db.sql(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts), \
-         COALESCE((SELECT contacts FROM contact_counts WHERE account_id = ",
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts) AS watermark, \
+         COALESCE(counts.contacts, 0) AS contacts, COALESCE(counts.changes, 0) AS changes \
+         FROM (SELECT 1) AS one LEFT JOIN contact_counts AS counts ON counts.account_id = ",
     );
-    sql.bind(account_id).push("), 0)");
-    let row: Option<(i64, i64)> = db.fetch_all(&sql).await?.pop();
-    row.ok_or_else(|| AppError::internal("the watermark statement returned no row"))
+    sql.bind(account_id);
+    let row: Option<AccountState> = db.fetch_all(&sql).await?.pop();
+    row.ok_or_else(|| AppError::internal("the account's state statement returned no row"))
 }
 
 /// The highest contact id ever handed out (deleted contacts included): no watermark the
@@ -323,6 +337,60 @@ async fn first_page_and_total(
     Ok((rows.into_iter().map(|row| row.contact).collect(), total))
 }
 
+/// A search's total and page. The first page of a search without filters (a filter such
+/// as "inactive for 365 days" moves with the clock, not with the account) is the one this
+/// server remembers at the account's change number, or found and then remembered; a
+/// later page takes the remembered total when there is one.
+async fn searched(
+    db: &Db,
+    account_id: i64,
+    query: &ListQuery,
+    state: AccountState,
+    (after, before): (Option<Cursor>, Option<Cursor>),
+) -> Result<(i64, Vec<Contact>), AppError> {
+    let remembers = query.filter.is_empty();
+    let key = super::search::key(&query.search);
+    if after.is_some() || before.is_some() {
+        let total = match remembers.then(|| db.searches().remembered(account_id, &key, state.changes)).flatten() {
+            Some(page) => page.total,
+            None => count_listed(db, account_id, query, state.watermark).await?,
+        };
+        return Ok((total, fetch_page(db, account_id, query, state.watermark, after, before).await?));
+    }
+    if !remembers {
+        let (contacts, total) = first_page_and_total(db, account_id, query, state.watermark).await?;
+        return Ok((total, contacts));
+    }
+    // The request that finds the page keeps its rows; those that waited for it read them.
+    let mut found = None;
+    let finding = &mut found;
+    let find = || async move {
+        let (contacts, total) = first_page_and_total(db, account_id, query, state.watermark).await?;
+        let page = FirstPage { total, ids: contacts.iter().map(|c| c.id).collect() };
+        *finding = Some(contacts);
+        Ok(page)
+    };
+    let page = db.searches().first_page(account_id, &key, state.changes, find).await?;
+    let contacts = match found {
+        Some(contacts) => contacts,
+        None => fetch_by_ids(db, account_id, &page.ids).await?,
+    };
+    Ok((page.total, contacts))
+}
+
+/// The account's contacts among `ids`, in list order.
+async fn fetch_by_ids(db: &Db, account_id: i64, ids: &[i64]) -> Result<Vec<Contact>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = db.sql(SELECT_CONTACT);
+    sql.push(" WHERE ").push_in_ids("id", ids);
+    // `+`: the ids are the way in; the account is checked on each row, not walked.
+    sql.push(" AND +account_id = ").bind(account_id);
+    sql.push(" ORDER BY created_at DESC, id DESC");
+    db.fetch_all(&sql).await
+}
+
 /// The number of contacts listed.
 async fn count_listed(db: &Db, account_id: i64, query: &ListQuery, watermark: i64) -> Result<i64, AppError> {
     let mut sql = db.sql("SELECT COUNT(*) FROM contacts");
@@ -336,17 +404,16 @@ pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<Contact
     let (after, before) = validate(query)?;
     let mut from_top = after.is_none() && before.is_none();
     let (watermark, total, mut contacts) = if query.is_unfiltered() {
-        let (watermark, total) = watermark_and_count(db, account_id).await?;
-        (watermark, total, fetch_page(db, account_id, query, watermark, after, before).await?)
+        let state = account_state(db, account_id).await?;
+        (state.watermark, state.contacts, fetch_page(db, account_id, query, state.watermark, after, before).await?)
+    } else if query.is_searched() {
+        let state = account_state(db, account_id).await?;
+        let (total, contacts) = searched(db, account_id, query, state, (after, before)).await?;
+        (state.watermark, total, contacts)
     } else {
         let watermark = watermark(db).await?;
-        if from_top && query.is_searched() {
-            let (contacts, total) = first_page_and_total(db, account_id, query, watermark).await?;
-            (watermark, total, contacts)
-        } else {
-            let total = count_listed(db, account_id, query, watermark).await?;
-            (watermark, total, fetch_page(db, account_id, query, watermark, after, before).await?)
-        }
+        let total = count_listed(db, account_id, query, watermark).await?;
+        (watermark, total, fetch_page(db, account_id, query, watermark, after, before).await?)
     };
     if contacts.is_empty() && !from_top {
         contacts = fetch_page(db, account_id, query, watermark, None, None).await?;

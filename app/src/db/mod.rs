@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod recycle_bin;
 pub mod schema;
 pub mod search;
+pub mod search_cache;
 pub mod seed;
 pub mod selection;
 pub mod smart_lists;
@@ -24,6 +25,7 @@ pub mod users;
 pub mod wal;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -31,6 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, PgPool, SqlitePool};
 
 pub use dialect::{Arg, Dialect, Sql};
+pub use search_cache::SearchCache;
 pub use transaction::Tx;
 
 use crate::error::AppError;
@@ -72,8 +75,17 @@ const AUTOCHECKPOINT_PAGES: u64 = 2 * JOB_LOG_LIMIT / 4096;
 /// larger cache of their own (`chunk_connection`); restores' and purges' run on these.
 const CACHE_KIB: u64 = 32 << 10;
 
+/// The database: a pool of connections to one engine, and what this server remembers
+/// of it between requests (the recent searches' first pages, [`SearchCache`]).
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    searches: Arc<SearchCache>,
+}
+
+/// The concrete pool of one engine.
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -83,13 +95,13 @@ pub enum Db {
 #[macro_export]
 macro_rules! on_pool {
     ($db:expr, |$pool:ident: $engine:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => {
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($pool) => {
                 #[allow(dead_code)]
                 type $engine = sqlx::Sqlite;
                 $body
             }
-            $crate::db::Db::Postgres($pool) => {
+            $crate::db::Pool::Postgres($pool) => {
                 #[allow(dead_code)]
                 type $engine = sqlx::Postgres;
                 $body
@@ -99,6 +111,26 @@ macro_rules! on_pool {
 }
 
 impl Db {
+    fn new(pool: Pool) -> Db {
+        Db { pool, searches: Arc::default() }
+    }
+
+    /// The engine's pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// This database as a server that has just started sees it: the same pool, nothing
+    /// remembered (for the benchmarks, which time a search found, not remembered).
+    pub fn as_new_server(&self) -> Db {
+        Db::new(self.pool.clone())
+    }
+
+    /// The recent searches' first pages this server remembers for this database.
+    pub(crate) fn searches(&self) -> &SearchCache {
+        &self.searches
+    }
+
     /// Opens `url` (`sqlite:path` or `postgres://…`). SQLite files are created if
     /// missing and run in WAL mode with foreign keys on and a busy timeout.
     pub async fn connect(url: &str) -> Result<Db, AppError> {
@@ -118,7 +150,7 @@ impl Db {
                 .after_connect(|conn, _| Box::pin(busy::wait_at_most(conn, BUSY_TIMEOUT)))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::new(Pool::Sqlite(pool)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Every statement is planned for its values. A prepared statement run five
             // times may otherwise get a plan made without them, the same for an account
@@ -133,7 +165,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::new(Pool::Postgres(pool)))
         } else {
             Err(AppError::bad_request(
                 "DATABASE_URL must start with sqlite: or postgres:// (for example sqlite:crm.db)",
@@ -143,17 +175,17 @@ impl Db {
 
     /// Applies the engine's migrations (embedded at build time).
     pub async fn migrate(&self) -> Result<(), AppError> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        match self.pool() {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     pub fn dialect(&self) -> Dialect {
-        match self {
-            Db::Sqlite(_) => Dialect::Sqlite,
-            Db::Postgres(_) => Dialect::Postgres,
+        match self.pool() {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
         }
     }
 
@@ -225,8 +257,8 @@ impl Db {
     /// on is bound. Every search then parsed and planned FTS5's look-ups again: 35% of
     /// the CPU of 100 users searching, most of it waiting for SQLite's memory mutex.
     pub async fn refresh_statistics(&self) -> Result<(), AppError> {
-        match self {
-            Db::Sqlite(_) => {
+        match self.pool() {
+            Pool::Sqlite(_) => {
                 let mut tx = self.begin().await?;
                 tx.execute(&self.sql("ANALYZE")).await?;
                 for statement in SEARCH_INDEX_UNANALYZED {
@@ -234,7 +266,7 @@ impl Db {
                 }
                 tx.commit().await?;
             }
-            Db::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 sqlx::query("ANALYZE").execute(pool).await?;
             }
         }

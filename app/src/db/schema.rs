@@ -1,17 +1,17 @@
 //! Questions about the schema itself, asked of each engine's catalog.
 
-use super::Db;
+use super::{Db, Pool};
 use crate::error::AppError;
 
 /// Foreign-key columns that no index leads with, as (table, column). Without such an
 /// index every delete of a parent row scans the child table.
 pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, AppError> {
-    let sql = match db {
+    let sql = match db.pool() {
         // pragma_foreign_key_list / pragma_index_list / pragma_index_info are SQLite's
         // table-valued catalog functions; seqno 0 is an index's leading column. A
         // column that is the table's whole INTEGER PRIMARY KEY is its rowid: the table
         // itself is ordered by it.
-        Db::Sqlite(_) => db.sql(
+        Pool::Sqlite(_) => db.sql(
             "SELECT m.name, f.\"from\" FROM sqlite_master m \
              JOIN pragma_foreign_key_list(m.name) f \
              WHERE m.type = 'table' AND NOT EXISTS ( \
@@ -25,7 +25,7 @@ pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, Ap
              ORDER BY 1, 2",
         ),
         // conkey is the FK's column list (1-based array); indkey an index's (0-based vector).
-        Db::Postgres(_) => db.sql(
+        Pool::Postgres(_) => db.sql(
             "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c \
              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
              WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace \
@@ -39,11 +39,11 @@ pub async fn unindexed_foreign_keys(db: &Db) -> Result<Vec<(String, String)>, Ap
 
 /// How many foreign keys the schema declares (so a check over them is not vacuous).
 pub async fn foreign_key_count(db: &Db) -> Result<i64, AppError> {
-    let sql = match db {
-        Db::Sqlite(_) => {
+    let sql = match db.pool() {
+        Pool::Sqlite(_) => {
             db.sql("SELECT COUNT(*) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'")
         }
-        Db::Postgres(_) => db.sql(
+        Pool::Postgres(_) => db.sql(
             "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace",
         ),
     };
@@ -52,12 +52,12 @@ pub async fn foreign_key_count(db: &Db) -> Result<i64, AppError> {
 
 /// The tables of the schema (without the migrations' own bookkeeping).
 pub async fn tables(db: &Db) -> Result<Vec<String>, AppError> {
-    let sql = match db {
-        Db::Sqlite(_) => db.sql(
+    let sql = match db.pool() {
+        Pool::Sqlite(_) => db.sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' \
              AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
         ),
-        Db::Postgres(_) => db.sql(
+        Pool::Postgres(_) => db.sql(
             "SELECT table_name::text FROM information_schema.tables \
              WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' ORDER BY 1",
         ),
@@ -67,33 +67,33 @@ pub async fn tables(db: &Db) -> Result<Vec<String>, AppError> {
 
 /// The columns of `table`, in the table's order.
 pub async fn columns(db: &Db, table: &str) -> Result<Vec<String>, AppError> {
-    let mut sql = match db {
+    let mut sql = match db.pool() {
         // pragma_table_info: SQLite's table-valued form of PRAGMA table_info; cid is the
         // column's position.
-        Db::Sqlite(_) => db.sql("SELECT name FROM pragma_table_info("),
-        Db::Postgres(_) => db.sql(
+        Pool::Sqlite(_) => db.sql("SELECT name FROM pragma_table_info("),
+        Pool::Postgres(_) => db.sql(
             "SELECT column_name::text FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name = (",
         ),
     };
     sql.bind(table);
-    sql.push(match db {
-        Db::Sqlite(_) => ") ORDER BY cid",
-        Db::Postgres(_) => ") ORDER BY ordinal_position",
+    sql.push(match db.pool() {
+        Pool::Sqlite(_) => ") ORDER BY cid",
+        Pool::Postgres(_) => ") ORDER BY ordinal_position",
     });
     Ok(db.fetch_all::<(String,)>(&sql).await?.into_iter().map(|(c,)| c).collect())
 }
 
 /// The tables with a foreign key to `table`, by name.
 pub async fn referencing(db: &Db, table: &str) -> Result<Vec<String>, AppError> {
-    let mut sql = match db {
+    let mut sql = match db.pool() {
         // f."table" is the table a foreign key points at.
-        Db::Sqlite(_) => db.sql(
+        Pool::Sqlite(_) => db.sql(
             "SELECT DISTINCT m.name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
              WHERE m.type = 'table' AND f.\"table\" = ",
         ),
         // confrelid is the referenced table.
-        Db::Postgres(_) => db.sql(
+        Pool::Postgres(_) => db.sql(
             "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint \
              WHERE contype = 'f' AND connamespace = current_schema()::regnamespace AND confrelid::regclass::text = ",
         ),

@@ -37,7 +37,7 @@ impl Terms {
     fn of(search: &str) -> Option<Terms> {
         // name_norm and email_norm are stored lower case (Unicode aware, in Rust): the
         // search is lowered the same way, so both paths compare exact substrings.
-        let text = search.trim().to_lowercase();
+        let text = key(search);
         if text.is_empty() {
             return None;
         }
@@ -65,6 +65,13 @@ impl Terms {
         }
         query
     }
+}
+
+/// What a search looks for, as one string: two searches with the same key match the same
+/// contacts (all the rest is derived from it), so a server may remember either's answer
+/// for the other.
+pub(crate) fn key(search: &str) -> String {
+    search.trim().to_lowercase()
 }
 
 /// Appends ` AND …` for the contacts (of the table `contacts`) that `search` matches.

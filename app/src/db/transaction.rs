@@ -7,7 +7,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Postgres, Sqlite, Transaction};
 
-use super::{Db, Sql};
+use super::{Db, Pool, Sql};
 use crate::error::AppError;
 
 /// On a pooled connection (`Tx<'static>`, [`Db::begin`]) or on one borrowed for the
@@ -50,9 +50,9 @@ pub(crate) const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
 impl Db {
     /// Begins a transaction (on SQLite holding the write lock from the start).
     pub async fn begin(&self) -> Result<Tx<'static>, AppError> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with(SQLITE_BEGIN).await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with(SQLITE_BEGIN).await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 }

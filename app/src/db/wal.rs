@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::{busy, Db, BUSY_TIMEOUT};
+use super::{busy, Db, Pool, BUSY_TIMEOUT};
 use crate::error::AppError;
 
 /// What one checkpoint did: whether readers kept it from finishing, and the log's pages
@@ -29,7 +29,7 @@ pub struct Checkpoint {
 
 /// The size of the database's log file now: 0 when there is none, and on PostgreSQL.
 pub fn log_bytes(db: &Db) -> u64 {
-    let Db::Sqlite(pool) = db else { return 0 };
+    let Pool::Sqlite(pool) = db.pool() else { return 0 };
     std::fs::metadata(log_path(pool)).map_or(0, |m| m.len())
 }
 
@@ -54,7 +54,7 @@ fn log_path(pool: &sqlx::SqlitePool) -> std::ffi::OsString {
 /// 0 when there is no log, and on PostgreSQL.
 pub fn logged_bytes(db: &Db) -> u64 {
     use std::os::unix::fs::FileExt;
-    let Db::Sqlite(pool) = db else { return 0 };
+    let Pool::Sqlite(pool) = db.pool() else { return 0 };
     let Ok(log) = std::fs::File::open(log_path(pool)) else { return 0 };
     let mut header = [0u8; WAL_HEADER as usize];
     if log.read_exact_at(&mut header, 0).is_err() {
@@ -117,7 +117,7 @@ pub async fn restart(db: &Db, wait: Duration) -> Result<Option<Checkpoint>, AppE
 }
 
 async fn checkpoint(db: &Db, wait: Duration, ending: Ending) -> Result<Option<Checkpoint>, AppError> {
-    let Db::Sqlite(pool) = db else { return Ok(None) };
+    let Pool::Sqlite(pool) = db.pool() else { return Ok(None) };
     let mut conn = pool.acquire().await?;
     busy::wait_at_most(&mut conn, wait).await?;
     let last = match ending {
@@ -195,7 +195,7 @@ impl LogKeeper {
 /// A passive checkpoint: copies the log into the database file as far as readers allow,
 /// holding off no writer.
 async fn copy_back(db: &Db) -> Result<(), AppError> {
-    let Db::Sqlite(pool) = db else { return Ok(()) };
+    let Pool::Sqlite(pool) = db.pool() else { return Ok(()) };
     sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
     Ok(())
 }

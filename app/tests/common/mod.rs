@@ -64,6 +64,23 @@ where
     db.close().await;
 }
 
+/// Runs `test` on each engine with the URL of a fresh, migrated database, for a test
+/// that opens it as several servers would.
+pub async fn on_each_engine_url<F, Fut>(test: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite_url = format!("sqlite:{}", dir.path().join("test.db").display());
+    for url in [sqlite_url, postgres_url().await] {
+        let db = Db::connect(&url).await.expect("open the database");
+        db.migrate().await.expect("migrate");
+        db.close().await;
+        test(url).await;
+    }
+}
+
 /// A contact with a name, email and phone, created `age_minutes` before a fixed moment.
 pub fn contact(first: &str, last: &str, email: &str, phone: &str, age_minutes: i64) -> NewContact {
     let created_at = 1_750_000_000 - age_minutes * 60;
