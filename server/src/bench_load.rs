@@ -153,7 +153,9 @@ async fn save_contacts(
 
 /// `users` users each asking for the first page of `query` again and again for
 /// `for_how_long`, and, with `saving_into`, one more saving a contact into that account
-/// every 200 ms: the requests served per second, their latencies and the saves'.
+/// every 200 ms: the requests served per second, their latencies and the saves'. With
+/// `as_new_servers` each request goes to a server that has just started (nothing
+/// remembered): what the list costs when every search is a new one.
 pub async fn concurrent_lists(
     db: &Db,
     account: i64,
@@ -161,6 +163,7 @@ pub async fn concurrent_lists(
     users: usize,
     for_how_long: Duration,
     saving_into: Option<i64>,
+    as_new_servers: bool,
 ) -> Result<(f64, Latencies, Latencies), AppError> {
     let started = Instant::now();
     let mut set = JoinSet::new();
@@ -170,7 +173,8 @@ pub async fn concurrent_lists(
             let mut mine = Latencies::default();
             while started.elapsed() < for_how_long {
                 let asked = Instant::now();
-                list(&db, account, &query).await?;
+                let server = if as_new_servers { db.as_new_server() } else { db.clone() };
+                list(&server, account, &query).await?;
                 mine.add(asked.elapsed());
             }
             Ok::<_, AppError>(mine)
