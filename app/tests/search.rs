@@ -7,14 +7,18 @@
 
 mod common;
 
-use app::db::bulk_delete::delete;
+use std::time::Duration;
+
+use app::db::bulk_delete::{delete, run, Accepted, RunSettings};
 use app::db::contacts::{self, list, normalize_email, normalize_name, normalize_phone, watermark};
 use app::db::search::{forget_deleted, matching_ids, SearchPath};
 use app::db::seed::{seed_contacts, SeedOptions};
-use app::db::{accounts, Db, Dialect};
+use app::db::{accounts, recycle_bin, Db, Dialect};
 use app::filter::Filter;
 use app::model::{ContactPage, ListQuery, Selection};
+use app::recycle::RestoreRequest;
 use common::{account_with, confirmed_request, contact, on_each_engine};
+use tokio_util::sync::CancellationToken;
 
 /// Contacts whose text tries the edges: accents and case beyond ASCII, LIKE's wildcard
 /// characters, quotes, no name, a phone too short to search.
@@ -241,87 +245,131 @@ async fn postgres_plans_every_statement_for_its_values() {
     db.close().await;
 }
 
-/// A server remembers a search's total and first page; another server (or this one)
-/// then inserts, edits, deletes: every list of the search afterwards shows what a
-/// server that never saw the search shows.
+/// Two servers on one database: `reader` lists, `writer` changes the account.
+struct TwoServers {
+    url: String,
+    reader: Db,
+    writer: Db,
+    account: i64,
+}
+
+impl TwoServers {
+    /// What `reader` lists for `search`, checked against what a server that never saw
+    /// the search lists, and remembered by `reader` at the account's change number.
+    async fn agrees(&self, search: &str, step: &str) -> ContactPage {
+        let query = ListQuery { search: search.into(), ..Default::default() };
+        let fresh = Db::connect(&self.url).await.unwrap();
+        let expected = list(&fresh, self.account, &query).await.unwrap();
+        fresh.close().await;
+        let listed = list(&self.reader, self.account, &query).await.unwrap();
+        let engine = self.reader.dialect();
+        let ids = |page: &ContactPage| (page.total, page.contacts.iter().map(|c| c.id).collect::<Vec<_>>());
+        assert_eq!(ids(&listed), ids(&expected), "{engine:?}, {step}: total and ids");
+        assert_eq!(listed, expected, "{engine:?}, {step}");
+        let mut changes = self.reader.sql("SELECT changes FROM contact_counts WHERE account_id = ");
+        changes.bind(self.account);
+        let changes = self.reader.fetch_i64(&changes).await.unwrap();
+        let remembered = self.reader.searches().remembered_total(self.account, search, changes);
+        assert_eq!(remembered, Some(listed.total), "{engine:?}, {step}: remembered at change {changes}");
+        listed
+    }
+
+    /// `writer` sets `assignments` (SQL) on the contact `id`.
+    async fn edit(&self, id: i64, assignments: &str) {
+        let mut sql = self.writer.sql(&format!("UPDATE contacts SET {assignments} WHERE id = "));
+        sql.bind(id);
+        assert_eq!(self.writer.execute(&sql).await.unwrap(), 1);
+    }
+
+    /// `writer` deletes the contacts `search` finds, as the product does; returns the
+    /// delete's bulk action.
+    async fn delete(&self, search: &str, expected: i64, key: &str) -> i64 {
+        let (writer, account) = (&self.writer, self.account);
+        let selection = Selection::all(search, Filter::default(), watermark(writer).await.unwrap());
+        let request = confirmed_request(writer, account, selection, expected, None, key).await;
+        assert_eq!(delete(writer, account, None, &request, 50).await.unwrap().contacts, expected);
+        let mut record = writer.sql("SELECT id FROM bulk_actions WHERE request_key = ");
+        record.bind(key);
+        writer.fetch_i64(&record).await.unwrap()
+    }
+}
+
+/// A server remembers a search's total and first page; another server then inserts,
+/// edits (each column a search matches or orders by), deletes, moves to the Recycle Bin
+/// and restores: every list of the search afterwards shows what a server that never saw
+/// the search shows, first page and later ones.
 #[tokio::test]
 async fn a_remembered_search_follows_every_change_whichever_server_makes_it() {
     common::on_each_engine_url(|url| async move {
         let (reader, writer) = (Db::connect(&url).await.unwrap(), Db::connect(&url).await.unwrap());
         let mut people: Vec<_> = (0..55).map(|i| contact("Ann", &format!("Smith{i}"), "", "", 10 + i)).collect();
         people.push(contact("Cy", "Jones", "cy@jones.test", "", 5));
-        let (a, ids) = account_with(&writer, "A", &people).await;
+        let (account, ids) = account_with(&writer, "A", &people).await;
         let (b, _) = account_with(&writer, "B", &[contact("Zed", "Smith", "", "", 1)]).await;
         let cy = ids[55];
-        let smith = ListQuery { search: "smith".into(), ..Default::default() };
+        let servers = TwoServers { url, reader, writer, account };
 
-        // What a server that never saw the search lists, against what `reader` lists.
-        let agrees = |step: &'static str| {
-            let (url, reader, smith) = (url.clone(), reader.clone(), smith.clone());
-            async move {
-                let fresh = Db::connect(&url).await.unwrap();
-                let expected = list(&fresh, a, &smith).await.unwrap();
-                fresh.close().await;
-                let listed = list(&reader, a, &smith).await.unwrap();
-                let ids = |page: &ContactPage| (page.total, page.contacts.iter().map(|c| c.id).collect::<Vec<_>>());
-                assert_eq!(ids(&listed), ids(&expected), "{:?}, {step}: total and ids", reader.dialect());
-                assert_eq!(listed, expected, "{:?}, {step}", reader.dialect());
-                listed
-            }
-        };
-        let first = agrees("found").await;
+        let first = servers.agrees("smith", "found").await;
         assert_eq!((first.total, first.contacts.len()), (55, 50));
-        assert_eq!(agrees("asked again").await, first);
-        let b_listed = list(&reader, b, &smith).await.unwrap();
-        assert_eq!(b_listed.total, 1, "{:?}: another account's search is its own", reader.dialect());
+        assert_eq!(servers.agrees("smith", "asked again").await, first);
+        let in_b = ListQuery { search: "smith".into(), ..Default::default() };
+        assert_eq!(list(&servers.reader, b, &in_b).await.unwrap().total, 1, "another account's search is its own");
 
         // A new contact: the newest, first in the list.
-        let newest = contacts::insert(&writer, a, &contact("Qwerty", "Smith", "", "", 0)).await.unwrap();
-        let page = agrees("after an insert").await;
+        let newest = contacts::insert(&servers.writer, account, &contact("Qwerty", "Smith", "", "", 0)).await.unwrap();
+        let page = servers.agrees("smith", "after an insert").await;
         assert_eq!((page.total, page.contacts[0].id), (56, newest));
 
-        // A contact renamed into the search, and one out of it.
-        let rename = |id: i64, first: &'static str, last: &'static str| {
-            let writer = writer.clone();
-            async move {
-                let mut sql = writer.sql("UPDATE contacts SET first_name = ");
-                sql.bind(first).push(", last_name = ").bind(last);
-                sql.push(", name_norm = ").bind(normalize_name(first, last)).push(" WHERE id = ").bind(id);
-                assert_eq!(writer.execute(&sql).await.unwrap(), 1);
-            }
-        };
-        rename(cy, "Cy", "Smithson").await;
-        let page = agrees("after a rename into the search").await;
+        // Renamed into the search and out of it; an email and a phone edited into it.
+        servers.edit(cy, "last_name = 'Smithson', name_norm = 'cy smithson'").await;
+        let page = servers.agrees("smith", "after a rename into the search").await;
         assert_eq!((page.total, page.contacts[1].id), (57, cy));
-        rename(ids[0], "Ann", "Jones").await;
-        assert_eq!(agrees("after a rename out of it").await.total, 56);
+        servers.edit(ids[0], "last_name = 'Jones', name_norm = 'ann jones'").await;
+        assert_eq!(servers.agrees("smith", "after a rename out of it").await.total, 56);
+        servers.edit(cy, "last_name = 'Jones', name_norm = 'cy jones'").await;
+        assert_eq!(servers.agrees("smith", "after a rename back").await.total, 55);
+        servers.edit(cy, "email = 'cy@smith.test', email_norm = 'cy@smith.test'").await;
+        assert_eq!(servers.agrees("smith", "after an email edit").await.total, 56);
+        assert_eq!(servers.agrees("555-0199", "before a phone edit").await.total, 0);
+        servers.edit(cy, "phone = '555-0199', phone_norm = '5550199'").await;
+        assert_eq!(servers.agrees("555-0199", "after a phone edit").await.contacts[0].id, cy);
 
         // An edit of what the search neither matches nor orders by shows at once too.
-        let mut sql = writer.sql("UPDATE contacts SET company = 'Renamed Ltd' WHERE id = ");
-        sql.bind(newest);
-        writer.execute(&sql).await.unwrap();
-        assert_eq!(agrees("after a company edit").await.contacts[0].company.as_deref(), Some("Renamed Ltd"));
+        servers.edit(newest, "company = 'Renamed Ltd'").await;
+        let page = servers.agrees("smith", "after a company edit").await;
+        assert_eq!(page.contacts[0].company.as_deref(), Some("Renamed Ltd"));
 
         // An older contact made the newest.
-        let mut sql = writer.sql("UPDATE contacts SET created_at = 1800000000 WHERE id = ");
-        sql.bind(ids[54]);
-        writer.execute(&sql).await.unwrap();
-        assert_eq!(agrees("after a change of creation time").await.contacts[0].id, ids[54]);
+        servers.edit(ids[54], "created_at = 1800000000").await;
+        assert_eq!(servers.agrees("smith", "after a change of creation time").await.contacts[0].id, ids[54]);
 
         // A bulk delete, as the product runs it.
-        let qwerty = Selection::all("qwerty", Filter::default(), watermark(&writer).await.unwrap());
-        let request = confirmed_request(&writer, a, qwerty, 1, None, "remembered-search-1").await;
-        assert_eq!(delete(&writer, a, None, &request, 50).await.unwrap().contacts, 1);
-        let page = agrees("after a bulk delete").await;
+        servers.delete("qwerty", 1, "remembered-search-1").await;
+        let page = servers.agrees("smith", "after a bulk delete").await;
         assert!(page.contacts.iter().all(|c| c.id != newest));
         assert_eq!(page.total, 55);
 
-        // The second page and its total agree with the remembered first page.
-        let next = ListQuery { after: page.next.clone(), ..smith.clone() };
-        let second = list(&reader, a, &next).await.unwrap();
-        assert_eq!((second.total, second.offset, second.contacts.len()), (55, 50, 5));
-        reader.close().await;
-        writer.close().await;
+        // Into the Recycle Bin ("smith1": Smith1 and Smith10-19) and back.
+        accounts::set_keep_deleted_days(&servers.writer, account, 30).await.unwrap();
+        let binned = servers.delete("smith1", 11, "remembered-search-bin").await;
+        assert_eq!(servers.agrees("smith", "after a delete into the bin").await.total, 44);
+        let request = RestoreRequest { bulk_action_id: binned, request_key: "remembered-search-back".into() };
+        let lease = Duration::from_secs(60);
+        let accepted = recycle_bin::accept(&servers.writer, account, (None, None), &request, "w", lease).await;
+        let Ok(Accepted::New(job)) = accepted else { panic!("a new restore: {accepted:?}") };
+        let settings = RunSettings { chunk: 5, lease, budget: None, log_limit: None };
+        run(&servers.writer, job, "w", settings, &CancellationToken::new()).await.unwrap();
+        let page = servers.agrees("smith", "after a restore").await;
+        assert_eq!(page.total, 55);
+
+        // A later page after a change: its total is the account's now, not the one
+        // remembered with the first page.
+        contacts::insert(&servers.writer, account, &contact("Late", "Smith", "", "", 1000)).await.unwrap();
+        let next = ListQuery { search: "smith".into(), after: page.next.clone(), ..Default::default() };
+        let second = list(&servers.reader, account, &next).await.unwrap();
+        assert_eq!((second.total, second.offset, second.contacts.len()), (56, 50, 6));
+        servers.reader.close().await;
+        servers.writer.close().await;
     })
     .await;
 }

@@ -351,8 +351,8 @@ async fn searched(
     let remembers = query.filter.is_empty();
     let key = super::search::key(&query.search);
     if after.is_some() || before.is_some() {
-        let total = match remembers.then(|| db.searches().remembered(account_id, &key, state.changes)).flatten() {
-            Some(page) => page.total,
+        let total = match remembers.then(|| db.searches().remembered_total(account_id, &key, state.changes)).flatten() {
+            Some(total) => total,
             None => count_listed(db, account_id, query, state.watermark).await?,
         };
         return Ok((total, fetch_page(db, account_id, query, state.watermark, after, before).await?));

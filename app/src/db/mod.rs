@@ -127,7 +127,7 @@ impl Db {
     }
 
     /// The recent searches' first pages this server remembers for this database.
-    pub(crate) fn searches(&self) -> &SearchCache {
+    pub fn searches(&self) -> &SearchCache {
         &self.searches
     }
 

@@ -75,15 +75,22 @@ impl SearchCache {
         page.get_or_try_init(find).await.cloned()
     }
 
-    /// The first page of the search, if already remembered at `changes`.
-    pub fn remembered(&self, account_id: i64, search: &str, changes: i64) -> Option<FirstPage> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = entries.by_search.get(&(account_id, search.to_string()))?;
-        (entry.changes == changes).then(|| entry.page.get().cloned()).flatten()
+    /// The search's total, if already remembered at `changes` (for a later page of it).
+    pub fn remembered_total(&self, account_id: i64, search: &str, changes: i64) -> Option<i64> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.clock += 1;
+        let used = entries.clock;
+        let entry = entries.by_search.get_mut(&(account_id, search.to_string()))?;
+        let total = entry.page.get().filter(|_| entry.changes == changes)?.total;
+        entry.used = used;
+        Some(total)
     }
 
     /// The place of the search's answer at `changes`, in place of one at any other
-    /// change number.
+    /// change number. Other: not only a higher one. A request that read the number just
+    /// before a change may so replace the answer at the new number (which the next
+    /// request finds again), but a database put back from a backup, whose numbers went
+    /// down, cannot meet answers of its future.
     fn slot(&self, account_id: i64, search: &str, changes: i64) -> Arc<OnceCell<FirstPage>> {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.clock += 1;
@@ -132,12 +139,12 @@ mod tests {
         assert_eq!(smith(&cache, 1, 7, 3, &finds).await, page(3));
         assert_eq!(smith(&cache, 1, 7, 99, &finds).await, page(3), "remembered");
         assert_eq!(finds.load(Ordering::SeqCst), 1);
-        assert_eq!(cache.remembered(1, "smith", 7), Some(page(3)));
-        assert_eq!(cache.remembered(1, "smith", 8), None, "the account changed since");
-        assert_eq!(cache.remembered(2, "smith", 7), None, "another account");
-        assert_eq!(cache.remembered(1, "smit", 7), None, "another search");
+        assert_eq!(cache.remembered_total(1, "smith", 7), Some(3));
+        assert_eq!(cache.remembered_total(1, "smith", 8), None, "the account changed since");
+        assert_eq!(cache.remembered_total(2, "smith", 7), None, "another account");
+        assert_eq!(cache.remembered_total(1, "smit", 7), None, "another search");
         assert_eq!(smith(&cache, 1, 8, 4, &finds).await, page(4), "found again");
-        assert_eq!(cache.remembered(1, "smith", 7), None, "the older answer was replaced");
+        assert_eq!(cache.remembered_total(1, "smith", 7), None, "the older answer was replaced");
     }
 
     #[tokio::test]
@@ -149,13 +156,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_finding_is_not_remembered() {
-        let cache = SearchCache::default();
-        let failed = cache.first_page(1, "smith", 7, || async { Err(AppError::Internal) }).await;
+    async fn a_failed_finding_is_not_remembered_and_the_next_one_waiting_finds_it() {
+        let (cache, finds) = (SearchCache::default(), AtomicUsize::new(0));
+        let failing = cache.first_page(1, "smith", 7, || async {
+            tokio::task::yield_now().await;
+            assert_eq!(cache.remembered_total(1, "smith", 7), None, "nothing yet");
+            Err(AppError::Internal)
+        });
+        let (failed, found) = tokio::join!(failing, smith(&cache, 1, 7, 3, &finds));
         assert!(failed.is_err());
-        assert_eq!(cache.remembered(1, "smith", 7), None);
-        let finds = AtomicUsize::new(0);
-        assert_eq!(smith(&cache, 1, 7, 3, &finds).await, page(3));
+        assert_eq!((found, finds.load(Ordering::SeqCst)), (page(3), 1));
+        assert_eq!(cache.remembered_total(1, "smith", 7), Some(3));
     }
 
     #[tokio::test]
@@ -166,9 +177,9 @@ mod tests {
         }
         smith(&cache, 0, 0, 0, &finds).await;
         smith(&cache, -1, 0, -1, &finds).await;
-        assert!(cache.remembered(0, "smith", 0).is_some(), "used again before");
-        assert_eq!(cache.remembered(1, "smith", 0), None, "the least recently used");
-        assert!(cache.remembered(-1, "smith", 0).is_some());
-        assert!(cache.remembered(2, "smith", 0).is_some());
+        assert!(cache.remembered_total(0, "smith", 0).is_some(), "used again before");
+        assert_eq!(cache.remembered_total(1, "smith", 0), None, "the least recently used");
+        assert!(cache.remembered_total(-1, "smith", 0).is_some());
+        assert!(cache.remembered_total(2, "smith", 0).is_some());
     }
 }
