@@ -14,12 +14,15 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
-use crate::db::{jobs, recycle_bin, search, Db};
+use crate::db::{jobs, recycle_bin, search, wal, Db, Dialect};
 
 /// Deleted contacts dropped from the search index per transaction, and the pause between
 /// two such transactions (a user saving a contact waits at most for one).
 pub const SEARCH_BATCH: usize = 500;
 const SEARCH_PAUSE: Duration = Duration::from_millis(20);
+/// How often a runner looks at SQLite's log, to copy it back in the background
+/// ([`wal::copy_back_past`]).
+const LOG_LOOK: Duration = Duration::from_millis(100);
 
 /// How the runner paces itself.
 #[derive(Clone, Copy, Debug)]
@@ -31,12 +34,20 @@ pub struct JobSettings {
     pub tick: Duration,
     /// Contacts per chunk of a delete (`None`: the engine's).
     pub chunk: Option<usize>,
+    /// The size of SQLite's log past which the runner copies it back in the background
+    /// ([`wal::copy_back_past`]).
+    pub copy_log_past: u64,
 }
 
 impl Default for JobSettings {
     /// Taken over within 20 seconds of a crash: a 15-second lease, looked at every 5.
     fn default() -> Self {
-        JobSettings { lease: Duration::from_secs(15), tick: Duration::from_secs(5), chunk: None }
+        JobSettings {
+            lease: Duration::from_secs(15),
+            tick: Duration::from_secs(5),
+            chunk: None,
+            copy_log_past: wal::COPY_BACK_PAST,
+        }
     }
 }
 
@@ -84,13 +95,18 @@ impl Runner {
         self.inner.settings
     }
 
-    /// Starts the background loops: lease renewal and take-overs, every tick; and the
-    /// search index's clean-up after deletes.
+    /// Starts the background loops: lease renewal and take-overs, every tick; the
+    /// search index's clean-up after deletes; and on SQLite, the log's copy back.
     pub fn start(&self) {
         let runner = self.clone();
         self.inner.tasks.spawn(async move { runner.supervise().await });
         let runner = self.clone();
         self.inner.tasks.spawn(async move { runner.tidy_search().await });
+        if self.inner.db.dialect() == Dialect::Sqlite {
+            let (db, past) = (self.inner.db.clone(), self.inner.settings.copy_log_past);
+            let shutdown = self.inner.shutdown.clone();
+            self.inner.tasks.spawn(async move { keep_log_copied(&db, past, &shutdown).await });
+        }
     }
 
     /// Drops the search index's rows of deleted contacts (SQLite; see
@@ -205,6 +221,20 @@ impl Runner {
             tracing::warn!(
                 "jobs still running after {within:?}; their leases will run out and another worker resumes them"
             );
+        }
+    }
+}
+
+/// Copies SQLite's log back whenever it holds more than `past` bytes, until `shutdown`.
+/// Also run by the benchmark, beside what it measures.
+pub async fn keep_log_copied(db: &Db, past: u64, shutdown: &CancellationToken) {
+    loop {
+        if let Err(e) = wal::copy_back_past(db, past).await {
+            tracing::warn!("copying the log back into the database: {e:?}");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(LOG_LOOK) => {}
         }
     }
 }

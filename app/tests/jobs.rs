@@ -43,7 +43,10 @@ async fn everything(db: &Db) -> Selection {
 
 /// A runner of its own (a server process), with one contact per chunk.
 fn runner(db: &Db) -> Runner {
-    Runner::new(db.clone(), JobSettings { lease: LEASE, tick: Duration::from_millis(100), chunk: Some(1) })
+    Runner::new(
+        db.clone(),
+        JobSettings { lease: LEASE, tick: Duration::from_millis(100), chunk: Some(1), ..JobSettings::default() },
+    )
 }
 
 /// Waits until the job has deleted at least `n` contacts.

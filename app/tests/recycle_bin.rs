@@ -266,8 +266,10 @@ async fn a_stopped_delete_restores_what_it_deleted() {
         let before = snapshot(&db).await;
         let everything = Selection::all("", Filter::default(), watermark(&db).await.unwrap());
         let request = confirmed_request(&db, a, everything, 200, Some("200"), "stopped-1").await;
-        let server =
-            Runner::new(db.clone(), JobSettings { lease: LEASE, tick: Duration::from_millis(100), chunk: Some(1) });
+        let server = Runner::new(
+            db.clone(),
+            JobSettings { lease: LEASE, tick: Duration::from_millis(100), chunk: Some(1), ..JobSettings::default() },
+        );
         let Accepted::New(job) = accept(&db, a, None, &request, server.worker(), LEASE).await.unwrap() else {
             panic!()
         };

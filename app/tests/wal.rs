@@ -15,6 +15,7 @@ use app::db::contacts::{list, watermark};
 use app::db::seed::{seed_account, SeedOptions};
 use app::db::{wal, Db};
 use app::filter::Filter;
+use app::jobs::{JobSettings, Runner};
 use app::model::{DeleteReport, ListQuery, Selection};
 use common::{assert_only_these_gone, confirmed_request, rows_per_contact};
 
@@ -166,4 +167,63 @@ async fn sizing_the_log_leaves_another_process_a_working_database() {
     app::db::accounts::create(&db, "B").await.unwrap();
     assert_eq!(db.fetch_i64(&count).await.unwrap(), 300);
     assert!(wal::logged_bytes(&db) > 0);
+}
+
+/// Outside long jobs a server copies the log back in the background once it holds more
+/// than a size (`copy_back_past`, which its job runner calls every 100 ms): the copy
+/// leaves the log whole for the next writer to start over, so that no commit copies it
+/// back itself, and loses nothing. It stands aside while a job of the same server keeps
+/// the log (`LogKeeper`).
+#[tokio::test]
+async fn a_log_past_its_size_is_copied_back_in_the_background_and_starts_over() {
+    let (db, dir) = common::sqlite().await;
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let a = seed_account(&db, &SeedOptions { account_name: "A".into(), contacts: 1_500, seed: 7 }).await.unwrap();
+    let logged = wal::logged_bytes(&db);
+    assert!(logged > 100_000, "the seed logged {logged} bytes");
+
+    assert!(!wal::copy_back_past(&db, logged).await.unwrap(), "a log within the size is left alone");
+    let keeper = wal::LogKeeper::new(&db, 1 << 30);
+    assert!(!wal::copy_back_past(&db, 0).await.unwrap(), "a job of this server keeps the log");
+    keeper.finish(&db, Duration::from_secs(1)).await.unwrap();
+    // SQLite starts the log over at a write only once every page in it is in the
+    // database file: here it goes on.
+    app::db::accounts::create(&db, "B").await.unwrap();
+    let logged = wal::logged_bytes(&db);
+    assert!(logged > 100_000, "the log started over without a copy ({logged} bytes)");
+
+    assert!(wal::copy_back_past(&db, logged / 2).await.unwrap());
+    app::db::accounts::create(&db, "C").await.unwrap();
+    let after = wal::logged_bytes(&db);
+    assert!(after > 0 && after < logged / 10, "{after} bytes logged after the copy, {logged} before");
+
+    let mut count = db.sql("SELECT COUNT(*) FROM contacts WHERE account_id = ");
+    count.bind(a.account_id);
+    db.close().await;
+    let reopened = Db::connect(&url).await.unwrap();
+    assert_eq!(reopened.fetch_i64(&count).await.unwrap(), 1_500);
+    reopened.close().await;
+}
+
+/// Each server's job runner does that copy: a log past the runner's size is copied
+/// back within moments, with no job running, and the next write starts it over.
+#[tokio::test]
+async fn the_job_runner_copies_the_log_back_in_the_background() {
+    let (db, _dir) = common::sqlite().await;
+    const PAST: u64 = 64 << 10;
+    let runner = Runner::new(db.clone(), JobSettings { copy_log_past: PAST, ..JobSettings::default() });
+    seed_account(&db, &SeedOptions { account_name: "A".into(), contacts: 1_500, seed: 8 }).await.unwrap();
+    assert!(wal::logged_bytes(&db) > 2 * PAST, "the seed logged {} bytes", wal::logged_bytes(&db));
+    runner.start();
+    let mut logged = Vec::new();
+    for n in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        app::db::accounts::create(&db, &format!("B{n}")).await.unwrap();
+        logged.push(wal::logged_bytes(&db));
+        if logged.last() < Some(&PAST) {
+            break;
+        }
+    }
+    runner.shutdown(Duration::from_secs(5)).await;
+    assert!(logged.last() < Some(&PAST), "the log held {logged:?} bytes after each write, 100 ms apart");
 }

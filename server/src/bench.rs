@@ -10,8 +10,8 @@ use app::db::bulk_delete::{self, Accepted, RunEnd, RunSettings};
 use app::db::contacts::watermark;
 use app::db::history;
 use app::db::seed::{seed_account, SeedOptions};
-use app::db::{accounts, recycle_bin, search, Db, Dialect};
-use app::jobs::SEARCH_BATCH;
+use app::db::{accounts, recycle_bin, search, wal, Db, Dialect};
+use app::jobs::{keep_log_copied, SEARCH_BATCH};
 
 use crate::bench_load;
 use app::error::AppError;
@@ -65,6 +65,14 @@ pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> R
     let chunk = chunk.unwrap_or_else(|| db.dialect().delete_chunk_size());
     let engine = format!("{:?}", db.dialect());
     println!("Bulk delete benchmark on {engine}: {contacts} contacts, chunks of {chunk}");
+    // What a server's job runner does beside every job: the log's copy back (SQLite),
+    // until this function returns.
+    let copier = CancellationToken::new();
+    if db.dialect() == Dialect::Sqlite {
+        let (db, stop) = (db.clone(), copier.clone());
+        tokio::spawn(async move { keep_log_copied(&db, wal::COPY_BACK_PAST, &stop).await });
+    }
+    let _copier = copier.drop_guard();
     let options = |name: &str| SeedOptions { account_name: name.into(), contacts, seed: 99 };
     let product = seed_account(db, &options("Bench: product path")).await?;
     let baseline = seed_account(db, &options("Bench: hand-written SQL")).await?;

@@ -131,7 +131,7 @@ pub async fn run(cli: Cli) -> Result<(), AppError> {
                 idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
             };
             let lease = Duration::from_secs(args.job_lease_seconds.max(1));
-            let jobs = JobSettings { lease, tick: lease / 3, chunk: args.delete_chunk };
+            let jobs = JobSettings { lease, tick: lease / 3, chunk: args.delete_chunk, ..JobSettings::default() };
             let public_origin = app::auth::origin::PublicOrigin(args.public_url);
             crate::serve::serve(db, crate::serve::Settings { sessions, jobs, public_origin }).await
         }
