@@ -5,13 +5,18 @@
 
 use crate::error::AppError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub created_at: i64,
     pub id: i64,
 }
 
 impl Cursor {
+    /// The key of `contact`'s place in the list.
+    pub fn of(contact: &crate::model::Contact) -> Cursor {
+        Cursor { created_at: contact.created_at, id: contact.id }
+    }
+
     pub fn encode(&self) -> String {
         format!("{}.{}", self.created_at, self.id)
     }

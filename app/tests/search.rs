@@ -9,9 +9,11 @@ mod common;
 
 use std::time::Duration;
 
+use app::cursor::Cursor;
 use app::db::bulk_delete::{delete, run, Accepted, RunSettings};
 use app::db::contacts::{self, list, normalize_email, normalize_name, normalize_phone, watermark};
 use app::db::search::{forget_deleted, matching_ids, SearchPath};
+use app::db::search_cache::{Page, Place};
 use app::db::seed::{seed_contacts, SeedOptions};
 use app::db::{accounts, recycle_bin, Db, Dialect};
 use app::filter::Filter;
@@ -255,13 +257,27 @@ struct TwoServers {
 
 impl TwoServers {
     /// What `reader` lists for `search`, checked against what a server that never saw
-    /// the search lists, and remembered by `reader` at the account's change number.
+    /// the search lists, and remembered by `reader` at the account's change number; the
+    /// same for the page after the first, if there is one, and the page before that.
     async fn agrees(&self, search: &str, step: &str) -> ContactPage {
-        let query = ListQuery { search: search.into(), ..Default::default() };
         let fresh = Db::connect(&self.url).await.unwrap();
-        let expected = list(&fresh, self.account, &query).await.unwrap();
+        let first = ListQuery { search: search.into(), ..Default::default() };
+        let listed = self.agrees_on(&fresh, &first, step).await;
+        if let Some(next) = &listed.next {
+            let second = ListQuery { after: Some(next.clone()), ..first.clone() };
+            let second = self.agrees_on(&fresh, &second, &format!("{step}, the second page")).await;
+            let back = ListQuery { before: second.prev.clone(), ..first.clone() };
+            let back = self.agrees_on(&fresh, &back, &format!("{step}, back from the second page")).await;
+            assert_eq!(back.contacts, listed.contacts, "{step}: back to the first page");
+        }
         fresh.close().await;
-        let listed = list(&self.reader, self.account, &query).await.unwrap();
+        listed
+    }
+
+    /// [`TwoServers::agrees`] for one page (`fresh`, as a server that remembers nothing).
+    async fn agrees_on(&self, fresh: &Db, query: &ListQuery, step: &str) -> ContactPage {
+        let expected = list(&fresh.as_new_server(), self.account, query).await.unwrap();
+        let listed = list(&self.reader, self.account, query).await.unwrap();
         let engine = self.reader.dialect();
         let ids = |page: &ContactPage| (page.total, page.contacts.iter().map(|c| c.id).collect::<Vec<_>>());
         assert_eq!(ids(&listed), ids(&expected), "{engine:?}, {step}: total and ids");
@@ -269,8 +285,12 @@ impl TwoServers {
         let mut changes = self.reader.sql("SELECT changes FROM contact_counts WHERE account_id = ");
         changes.bind(self.account);
         let changes = self.reader.fetch_i64(&changes).await.unwrap();
-        let remembered = self.reader.searches().remembered_total(self.account, search, changes);
-        assert_eq!(remembered, Some(listed.total), "{engine:?}, {step}: remembered at change {changes}");
+        let cursor = |text: &Option<String>| text.as_deref().map(|text| Cursor::decode(text).unwrap());
+        let place = (self.account, query.search.as_str(), Place::of(cursor(&query.after), cursor(&query.before)));
+        let remembered = self.reader.searches().remembered(place, changes);
+        let (total, ids) = ids(&listed);
+        let page = Page { total, offset: listed.offset, ids };
+        assert_eq!(remembered, Some(page), "{engine:?}, {step}: remembered at change {changes}");
         listed
     }
 
@@ -297,7 +317,7 @@ impl TwoServers {
 /// A server remembers a search's total and first page; another server then inserts,
 /// edits (each column a search matches or orders by), deletes, moves to the Recycle Bin
 /// and restores: every list of the search afterwards shows what a server that never saw
-/// the search shows, first page and later ones.
+/// the search shows, first page and later ones, and the first server remembers each.
 #[tokio::test]
 async fn a_remembered_search_follows_every_change_whichever_server_makes_it() {
     common::on_each_engine_url(|url| async move {

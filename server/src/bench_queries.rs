@@ -150,6 +150,18 @@ async fn one_by_one(db: &Db, account: i64) -> Result<(), AppError> {
             count_took.as_secs_f64() * 1e3,
             preview_took.as_secs_f64() * 1e3
         );
+        if let Some(next) = page.next {
+            let second = ListQuery { after: Some(next), ..query };
+            let (took, _) = best(3, || async { list(&db.as_new_server(), account, &second).await }).await?;
+            let (again, _) = best(3, || list(db, account, &second)).await?;
+            println!(
+                "  {:<36} {:>8}           list {:>8.1} ms (again {:>6.2} ms)",
+                "  its second page",
+                "",
+                took.as_secs_f64() * 1e3,
+                again.as_secs_f64() * 1e3
+            );
+        }
     }
 
     Ok(())

@@ -2,7 +2,7 @@
 //! page at a time with keyset pagination.
 
 use super::search::SearchPath;
-use super::search_cache::FirstPage;
+use super::search_cache::{Page, Place};
 use super::{Arg, Db, Sql};
 use crate::cursor::Cursor;
 use crate::error::AppError;
@@ -337,45 +337,66 @@ async fn first_page_and_total(
     Ok((rows.into_iter().map(|row| row.contact).collect(), total))
 }
 
-/// A search's total and page. The first page of a search without filters (a filter such
-/// as "inactive for 365 days" moves with the clock, not with the account) is the one this
-/// server remembers at the account's change number, or found and then remembered; a
-/// later page takes the remembered total when there is one.
+/// A search's total and page. A page of a search without filters (a filter such as
+/// "inactive for 365 days" moves with the clock, not with the account) is the one this
+/// server remembers at the account's change number, or found and then remembered.
 async fn searched(
     db: &Db,
     account_id: i64,
     query: &ListQuery,
     state: AccountState,
-    (after, before): (Option<Cursor>, Option<Cursor>),
-) -> Result<(i64, Vec<Contact>), AppError> {
-    let remembers = query.filter.is_empty();
+    cursors: (Option<Cursor>, Option<Cursor>),
+) -> Result<(Page, Vec<Contact>), AppError> {
+    if !query.filter.is_empty() {
+        return find_page(db, account_id, query, state, cursors, None).await;
+    }
     let key = super::search::key(&query.search);
-    if after.is_some() || before.is_some() {
-        let total = match remembers.then(|| db.searches().remembered_total(account_id, &key, state.changes)).flatten() {
-            Some(total) => total,
-            None => count_listed(db, account_id, query, state.watermark).await?,
-        };
-        return Ok((total, fetch_page(db, account_id, query, state.watermark, after, before).await?));
-    }
-    if !remembers {
-        let (contacts, total) = first_page_and_total(db, account_id, query, state.watermark).await?;
-        return Ok((total, contacts));
-    }
+    let search = key.as_str();
     // The request that finds the page keeps its rows; those that waited for it read them.
     let mut found = None;
     let finding = &mut found;
     let find = || async move {
-        let (contacts, total) = first_page_and_total(db, account_id, query, state.watermark).await?;
-        let page = FirstPage { total, ids: contacts.iter().map(|c| c.id).collect() };
+        let (page, contacts) = find_page(db, account_id, query, state, cursors, Some(search)).await?;
         *finding = Some(contacts);
         Ok(page)
     };
-    let page = db.searches().first_page(account_id, &key, state.changes, find).await?;
+    let place = (account_id, search, Place::of(cursors.0, cursors.1));
+    let page = db.searches().page(place, state.changes, find).await?;
     let contacts = match found {
         Some(contacts) => contacts,
         None => fetch_by_ids(db, account_id, &page.ids).await?,
     };
-    Ok((page.total, contacts))
+    Ok((page, contacts))
+}
+
+/// A page of a search, its total and the matches before it, found: the first page with
+/// its total in one statement; a later one with the total remembered with the first page
+/// of the search of key `remembered` (if this server has it), or counted.
+async fn find_page(
+    db: &Db,
+    account_id: i64,
+    query: &ListQuery,
+    state: AccountState,
+    (after, before): (Option<Cursor>, Option<Cursor>),
+    remembered: Option<&str>,
+) -> Result<(Page, Vec<Contact>), AppError> {
+    let page = |total, offset, contacts: Vec<Contact>| {
+        (Page { total, offset, ids: contacts.iter().map(|c| c.id).collect() }, contacts)
+    };
+    if after.is_none() && before.is_none() {
+        let (contacts, total) = first_page_and_total(db, account_id, query, state.watermark).await?;
+        return Ok(page(total, 0, contacts));
+    }
+    let total = match remembered.and_then(|key| db.searches().remembered_total(account_id, key, state.changes)) {
+        Some(total) => total,
+        None => count_listed(db, account_id, query, state.watermark).await?,
+    };
+    let contacts = fetch_page(db, account_id, query, state.watermark, after, before).await?;
+    let offset = match contacts.first() {
+        Some(first) => count_before(db, account_id, query, state.watermark, Cursor::of(first)).await?,
+        None => 0,
+    };
+    Ok(page(total, offset, contacts))
 }
 
 /// The account's contacts among `ids`, in list order.
@@ -403,31 +424,35 @@ async fn count_listed(db: &Db, account_id: i64, query: &ListQuery, watermark: i6
 pub async fn list(db: &Db, account_id: i64, query: &ListQuery) -> Result<ContactPage, AppError> {
     let (after, before) = validate(query)?;
     let mut from_top = after.is_none() && before.is_none();
-    let (watermark, total, mut contacts) = if query.is_unfiltered() {
+    // The matches before the page, when already known (a search's page).
+    let (watermark, total, mut contacts, known_offset) = if query.is_unfiltered() {
         let state = account_state(db, account_id).await?;
-        (state.watermark, state.contacts, fetch_page(db, account_id, query, state.watermark, after, before).await?)
+        let contacts = fetch_page(db, account_id, query, state.watermark, after, before).await?;
+        (state.watermark, state.contacts, contacts, None)
     } else if query.is_searched() {
         let state = account_state(db, account_id).await?;
-        let (total, contacts) = searched(db, account_id, query, state, (after, before)).await?;
-        (state.watermark, total, contacts)
+        let (page, contacts) = searched(db, account_id, query, state, (after, before)).await?;
+        (state.watermark, page.total, contacts, Some(page.offset))
     } else {
         let watermark = watermark(db).await?;
         let total = count_listed(db, account_id, query, watermark).await?;
-        (watermark, total, fetch_page(db, account_id, query, watermark, after, before).await?)
+        (watermark, total, fetch_page(db, account_id, query, watermark, after, before).await?, None)
     };
     if contacts.is_empty() && !from_top {
         contacts = fetch_page(db, account_id, query, watermark, None, None).await?;
         from_top = true;
     }
 
-    let key = |c: &Contact| Cursor { created_at: c.created_at, id: c.id };
     // Nothing comes before the first page: no count (for a search, that count cost as
     // much as finding the page).
-    let offset = match contacts.first() {
-        Some(first) if !from_top => count_before(db, account_id, query, watermark, key(first)).await?,
-        _ => 0,
+    let offset = match (known_offset, contacts.first()) {
+        _ if from_top => 0,
+        (Some(offset), _) => offset,
+        (None, Some(first)) => count_before(db, account_id, query, watermark, Cursor::of(first)).await?,
+        (None, None) => 0,
     };
-    let prev = if offset > 0 { contacts.first().map(|c| key(c).encode()) } else { None };
-    let next = if offset + (contacts.len() as i64) < total { contacts.last().map(|c| key(c).encode()) } else { None };
+    let prev = if offset > 0 { contacts.first().map(|c| Cursor::of(c).encode()) } else { None };
+    let next =
+        if offset + (contacts.len() as i64) < total { contacts.last().map(|c| Cursor::of(c).encode()) } else { None };
     Ok(ContactPage { contacts, total, offset, next, prev, watermark })
 }
