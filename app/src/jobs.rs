@@ -228,8 +228,9 @@ impl Runner {
 /// Copies SQLite's log back whenever it holds more than `past` bytes, until `shutdown`.
 /// Also run by the benchmark, beside what it measures.
 pub async fn keep_log_copied(db: &Db, past: u64, shutdown: &CancellationToken) {
+    let mut last = 0;
     loop {
-        if let Err(e) = wal::copy_back_past(db, past).await {
+        if let Err(e) = wal::copy_back_past(db, past, &mut last).await {
             tracing::warn!("copying the log back into the database: {e:?}");
         }
         tokio::select! {

@@ -269,6 +269,7 @@ impl TwoServers {
             let back = ListQuery { before: second.prev.clone(), ..first.clone() };
             let back = self.agrees_on(&fresh, &back, &format!("{step}, back from the second page")).await;
             assert_eq!(back.contacts, listed.contacts, "{step}: back to the first page");
+            assert_eq!((second.offset, back.offset), (listed.contacts.len() as i64, 0), "{step}: positions");
         }
         fresh.close().await;
         listed

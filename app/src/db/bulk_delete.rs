@@ -448,7 +448,7 @@ pub async fn run(
     settings: RunSettings,
     shutdown: &CancellationToken,
 ) -> Result<RunEnd, AppError> {
-    let mut log = settings.log_limit.map(|limit| wal::LogKeeper::new(db, limit));
+    let mut log = settings.log_limit.map(wal::LogKeeper::new);
     let end = run_chunks(db, (id, worker), settings, shutdown, &mut log).await;
     if let Some(keeper) = log {
         // Only disk space: the job's outcome stands either way.

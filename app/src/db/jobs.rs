@@ -43,6 +43,16 @@ pub async fn claim_abandoned(db: &Db, worker: &str, lease_ms: i64) -> Result<Opt
     claimed.map(|(id, action)| Ok(Claimed { id, action: Action::try_from(action)? })).transpose()
 }
 
+/// Whether a delete, restore or purge is running now, on any server (its lease not run
+/// out).
+pub async fn any_running(db: &Db) -> Result<bool, AppError> {
+    let mut sql = db.sql("SELECT EXISTS (SELECT 1 FROM bulk_actions WHERE status = ");
+    sql.bind(Status::Running.as_str());
+    sql.push(" AND action IN ").bind_tuple([Action::Delete, Action::Restore, Action::Purge].map(Action::as_str));
+    sql.push(" AND lease_until_ms > ").bind(now_ms()).push(")");
+    Ok(db.fetch_i64(&sql).await? != 0)
+}
+
 /// Renews the lease of every running job `worker` holds; returns how many it holds.
 pub async fn renew_all(db: &Db, worker: &str, lease_ms: i64) -> Result<u64, AppError> {
     let mut sql = db.sql("UPDATE bulk_actions SET lease_until_ms = ");

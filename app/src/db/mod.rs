@@ -76,13 +76,11 @@ const AUTOCHECKPOINT_PAGES: u64 = 2 * JOB_LOG_LIMIT / 4096;
 const CACHE_KIB: u64 = 32 << 10;
 
 /// The database: a pool of connections to one engine, and what this server remembers
-/// of it between requests (the recent searches' first pages, [`SearchCache`]) and knows
-/// of its own work on it (whether its jobs keep SQLite's log, [`wal::Keepers`]).
+/// of it between requests (the recent searches' pages, [`SearchCache`]).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
     searches: Arc<SearchCache>,
-    log_keepers: Arc<wal::Keepers>,
 }
 
 /// The concrete pool of one engine.
@@ -114,7 +112,7 @@ macro_rules! on_pool {
 
 impl Db {
     fn new(pool: Pool) -> Db {
-        Db { pool, searches: Arc::default(), log_keepers: Arc::default() }
+        Db { pool, searches: Arc::default() }
     }
 
     /// The engine's pool.

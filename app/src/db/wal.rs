@@ -13,8 +13,6 @@
 //! holds more than a few writes' worth ([`copy_back_past`]), so that no commit pays for
 //! the copy. PostgreSQL recycles its own log and needs none of this.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
@@ -141,25 +139,24 @@ async fn checkpoint(db: &Db, wait: Duration, ending: Ending) -> Result<Option<Ch
 /// a quarter of what has a commit copy it back itself, `AUTOCHECKPOINT_PAGES`).
 pub const COPY_BACK_PAST: u64 = 64 << 20;
 
-/// How many jobs of this server keep the log of a database themselves ([`LogKeeper`]s
-/// alive), for its background copy to stand aside meanwhile.
-#[derive(Debug, Default)]
-pub struct Keepers(AtomicUsize);
-
 /// Copies the log back into the database file, beside everyone's writes (a passive
-/// checkpoint, on a connection of its own), if it holds more than `past` bytes and no
-/// job of this server keeps it. Run by each server's job runner every so often: the
+/// checkpoint, on a connection of its own), if it holds more than `past` bytes, more
+/// than `last` (what it held at the last copy: a log all copied waits for a writer to
+/// start it over), and no job keeps it, on any server ([`LogKeeper`]; a job's is alive
+/// while its lease is). Run by each server's job runner every so often: the
 /// commit that takes the log past SQLite's own threshold otherwise copies it back
 /// itself, and a user saving a contact then waited for 256 MB to be copied and synced
 /// (the batches dropping a million deleted contacts from the search index: the longest
 /// 346 ms with that, 57 ms with a copy beside them, in a replay on a copy of a
 /// million-contact file). The next writer then starts the log over, once no reader is
 /// still on it. Returns whether it copied.
-pub async fn copy_back_past(db: &Db, past: u64) -> Result<bool, AppError> {
-    if db.log_keepers.0.load(Ordering::Relaxed) > 0 || logged_bytes(db) <= past {
+pub async fn copy_back_past(db: &Db, past: u64, last: &mut u64) -> Result<bool, AppError> {
+    let logged = logged_bytes(db);
+    if logged <= past || logged == *last || super::jobs::any_running(db).await? {
         return Ok(false);
     }
     copy_back(db).await?;
+    *last = logged;
     Ok(true)
 }
 
@@ -170,8 +167,6 @@ pub async fn copy_back_past(db: &Db, past: u64) -> Result<bool, AppError> {
 /// job's, between two chunks, and copies only what the chunks wrote meanwhile.
 pub struct LogKeeper {
     limit: u64,
-    /// Counts this keeper while it lives.
-    keepers: Arc<Keepers>,
     /// The copy running beside the job, if one is.
     copying: Option<JoinHandle<Result<(), AppError>>>,
     /// Whether the job has had the log start over in its file (see [`LogKeeper::finish`]).
@@ -179,10 +174,9 @@ pub struct LogKeeper {
 }
 
 impl LogKeeper {
-    /// Keeps the log of `db` near `limit` bytes.
-    pub fn new(db: &Db, limit: u64) -> LogKeeper {
-        db.log_keepers.0.fetch_add(1, Ordering::Relaxed);
-        LogKeeper { limit, keepers: db.log_keepers.clone(), copying: None, restarted: false }
+    /// Keeps the log near `limit` bytes.
+    pub fn new(limit: u64) -> LogKeeper {
+        LogKeeper { limit, copying: None, restarted: false }
     }
 
     /// Called between two chunks: starts a copy once the log holds more than the limit,
@@ -211,8 +205,8 @@ impl LogKeeper {
     /// started over in it during the job (even if the last copy failed). Readers still
     /// on the log leave the file as it is, with a warning; the next long job or SQLite's
     /// own checkpoints shrink it later.
-    pub async fn finish(mut self, db: &Db, wait: Duration) -> Result<(), AppError> {
-        let copied = match self.copying.take() {
+    pub async fn finish(self, db: &Db, wait: Duration) -> Result<(), AppError> {
+        let copied = match self.copying {
             Some(copy) => copy.await.map_err(AppError::internal).and_then(|copy| copy),
             None => Ok(()),
         };
@@ -222,12 +216,6 @@ impl LogKeeper {
             }
         }
         copied
-    }
-}
-
-impl Drop for LogKeeper {
-    fn drop(&mut self) {
-        self.keepers.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
