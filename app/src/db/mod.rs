@@ -126,7 +126,7 @@ impl Db {
         Db::new(self.pool.clone())
     }
 
-    /// The recent searches' first pages this server remembers for this database.
+    /// The recent searches' pages this server remembers for this database.
     pub fn searches(&self) -> &SearchCache {
         &self.searches
     }
