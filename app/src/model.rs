@@ -294,11 +294,33 @@ impl BulkActionRow {
     }
 }
 
+/// The line above a page of a list: "Showing 51–100 of 420 contacts" (`shown` contacts
+/// from the one after `before`), "Showing 1–1 of 1 contact", or, on a page left empty
+/// (its contacts deleted meanwhile), "No contacts on this page of 420".
+pub fn page_summary(before: i64, shown: usize, total: i64) -> String {
+    match shown {
+        0 => format!("No contacts on this page of {total}"),
+        n => format!("Showing {}–{} of {}", before + 1, before + n as i64, plural(total, "contact", "contacts")),
+    }
+}
+
 /// "1 contact", "2 contacts".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_summary_counts_one_contact_in_the_singular() {
+        assert_eq!(page_summary(50, 50, 420), "Showing 51–100 of 420 contacts");
+        assert_eq!(page_summary(0, 1, 1), "Showing 1–1 of 1 contact");
+        assert_eq!(page_summary(0, 0, 420), "No contacts on this page of 420");
     }
 }

@@ -67,9 +67,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/contacts"/> }/>
                 <Route path=path!("/contacts") view=|| view! { <Frame><ContactsPage/></Frame> } ssr=SsrMode::Async/>
-                <Route path=path!("/bulk-actions") view=|| view! { <Frame><BulkActionsPage/></Frame> } ssr=SsrMode::Async/>
-                <Route path=path!("/recycle-bin") view=|| view! { <Frame><RecycleBinPage/></Frame> } ssr=SsrMode::Async/>
-                <Route path=path!("/team") view=|| view! { <Frame><TeamPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/bulk-actions") view=|| view! { <Title text="Bulk Actions · CRM"/><Frame><BulkActionsPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/recycle-bin") view=|| view! { <Title text="Recycle Bin · CRM"/><Frame><RecycleBinPage/></Frame> } ssr=SsrMode::Async/>
+                <Route path=path!("/team") view=|| view! { <Title text="Team · CRM"/><Frame><TeamPage/></Frame> } ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

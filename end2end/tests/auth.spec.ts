@@ -85,6 +85,7 @@ test('a plain user sees Delete disabled with the reason until an admin grants th
   await signInWithForm(admin, ADMIN);
   await nav(admin).getByRole('link', { name: 'Team' }).click();
   await expect(admin.getByRole('heading', { name: 'Team' })).toBeVisible();
+  await expect(admin).toHaveTitle('Team · CRM');
   const userRow = admin.getByRole('row', { name: new RegExp(USER.name) });
   await expect(userRow).toContainText(USER.email);
   await expect(userRow).toContainText('User');

@@ -140,7 +140,7 @@ test('unticking one after "Select all" keeps that one', async ({ page }) => {
   const impact = await shownImpact(page);
   await dialog(page).getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByText(`Deleted ${TOTAL - 1} contacts`)).toBeVisible();
-  await expect(summary(page)).toHaveText('Showing 1–1 of 1 contacts');
+  await expect(summary(page)).toHaveText('Showing 1–1 of 1 contact');
   expect(await rowNames(page)).toEqual([keep]);
   expectRemoved(before, impact, TOTAL - 1);
 });
@@ -354,6 +354,7 @@ test('each delete is recorded in Bulk Actions, reachable from the navigation and
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bulk Actions' }).click();
   await expect(page.getByRole('heading', { name: 'Bulk Actions' })).toBeVisible();
+  await expect(page).toHaveTitle('Bulk Actions · CRM');
   const latest = page.getByRole('table').getByRole('rowgroup').nth(1).getByRole('row').first();
   await expect(latest.getByRole('rowheader')).toHaveText('Delete');
   await expect(latest).toContainText('2 contacts selected one by one');

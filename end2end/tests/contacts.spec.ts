@@ -9,6 +9,7 @@ const firstName = (page: Page) => bodyRows(page).first().getByRole('rowheader').
 test('lists the account contacts, 50 a page, with the total', async ({ page }) => {
   await open(page);
   await expect(page.getByRole('heading', { name: 'Contacts' })).toBeVisible();
+  await expect(page).toHaveTitle('Contacts · CRM');
   for (const name of ['Name', 'Email', 'Phone', 'Tags', 'Created', 'Last activity']) {
     await expect(page.getByRole('columnheader', { name })).toBeVisible();
   }

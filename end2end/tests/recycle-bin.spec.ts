@@ -146,6 +146,7 @@ test('the Recycle Bin page: search, restore one, delete one permanently with its
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recycle Bin' }).click();
   await expect(page).toHaveURL(/\/recycle-bin$/);
+  await expect(page).toHaveTitle('Recycle Bin · CRM');
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await expect(summary(page)).toHaveText('Showing 1–3 of 3 contacts');
   for (const name of [kept, restored, purged]) await expect(rowBox(page, name)).toBeVisible();

@@ -24,7 +24,7 @@ use crate::bulk_action::Status;
 use crate::dates::format_date;
 use crate::error::AppError;
 use crate::filter::{param, Filter};
-use crate::model::{plural, BulkActionRow, Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS};
+use crate::model::{page_summary, plural, BulkActionRow, Contact, ContactPage, ListQuery, MAX_SEARCH_CHARS};
 use crate::recycle::RestoreRequest;
 use crate::smart_list::SmartListRef;
 
@@ -179,11 +179,7 @@ fn ContactList(
 ) -> impl IntoView {
     let ContactPage { contacts, total, offset, next, prev, watermark } = page;
     let list_id = smart_list.as_ref().map(|l| l.id);
-    let summary = if contacts.is_empty() {
-        format!("No contacts on this page of {total}")
-    } else {
-        format!("Showing {}–{} of {total} contacts", offset + 1, offset + contacts.len() as i64)
-    };
+    let summary = page_summary(offset, contacts.len(), total);
     let prev_href = prev.map(|c| list_href(&search, &filter, list_id, Some((param::BEFORE, &c))));
     let next_href = next.map(|c| list_href(&search, &filter, list_id, Some((param::AFTER, &c))));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();

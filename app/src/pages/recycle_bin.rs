@@ -19,7 +19,7 @@ use super::table_box::TableBox;
 use crate::api::{list_bin, ActOnBin, PreviewBin};
 use crate::bulk_action::{typed_number_matches, Status};
 use crate::dates::format_moment;
-use crate::model::{plural, BulkActionRow, MAX_SEARCH_CHARS, PAGE_SIZE};
+use crate::model::{page_summary, plural, BulkActionRow, MAX_SEARCH_CHARS, PAGE_SIZE};
 use crate::recycle::with_related;
 use crate::recycle_page::{BinAction, BinContact, BinPage, BinRequest, BinSelection};
 use crate::team::Role;
@@ -189,10 +189,7 @@ fn BinList(page: BinPage, may_act: bool) -> impl IntoView {
         view! { <p class="empty" role="status">{text}</p> }
     });
     let first = (page - 1) * PAGE_SIZE;
-    let summary = match contacts.len() {
-        0 => format!("No contacts on this page of {total}"),
-        n => format!("Showing {}–{} of {total} contacts", first + 1, first + n as i64),
-    };
+    let summary = page_summary(first, contacts.len(), total);
     let prev = (page > 1).then(|| bin_href(&search, page - 1));
     let next = (first + (contacts.len() as i64) < total).then(|| bin_href(&search, page + 1));
     let page_ids: Vec<i64> = contacts.iter().map(|c| c.id).collect();
