@@ -24,6 +24,7 @@ test('a delete goes to the Recycle Bin; Restore in the history brings the contac
   await tickAndOpenDelete(page, picked);
   await expect(dialog(page)).toContainText('Deleted contacts stay in the Recycle Bin for 30 days.');
   await expect(dialog(page)).not.toContainText('This action cannot be undone.');
+  await expect(dialog(page).getByRole('list', { name: 'Related records moved with them' })).toBeVisible();
   const conversations = await conversationsItem(page).innerText();
   await dialog(page).getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Deleted 3 contacts' })).toBeVisible();
@@ -130,6 +131,7 @@ test('an admin sets the days on the Team page; 0 empties the bin once typed, the
   const picked = (await uniqueNames(page)).slice(0, 1);
   await tickAndOpenDelete(page, picked);
   await expect(dialog(page)).toContainText('This action cannot be undone.');
+  await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
   await dialog(page).getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Deleted 1 contact' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveCount(0);

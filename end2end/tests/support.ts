@@ -145,7 +145,7 @@ export async function openDeleteDialog(page: Page) {
   await toolbar(page).getByRole('button', { name: 'Bulk actions' }).click();
   await page.getByRole('menuitem', { name: 'Delete' }).click();
   await expect(dialog(page)).toBeVisible();
-  await expect(dialog(page).getByRole('list', { name: 'Related records deleted with them' })).toBeVisible();
+  await expect(dialog(page).getByRole('list', { name: /^Related records (deleted|moved) with them$/ })).toBeVisible();
 }
 
 /** A demo account of `n` contacts, all of them selected and confirmed for deletion. */

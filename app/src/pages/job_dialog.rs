@@ -211,7 +211,10 @@ fn Progress(row: BulkActionRow) -> impl IntoView {
 pub(super) fn Impact(areas: Vec<AreaCount>, into_bin: bool) -> impl IntoView {
     view! {
         <p>{if into_bin { "Moved to the Recycle Bin with them:" } else { "Deleted with them, permanently:" }}</p>
-        <ul class="impact" aria-label="Related records deleted with them">
+        <ul
+            class="impact"
+            aria-label=if into_bin { "Related records moved with them" } else { "Related records deleted with them" }
+        >
             {areas.into_iter().map(|a| view! { <li>{a.phrase()}</li> }).collect_view()}
         </ul>
     }
