@@ -90,7 +90,9 @@ test('a plain user sees Delete disabled with the reason until an admin grants th
   await expect(userRow).toContainText(USER.email);
   await expect(userRow).toContainText('User');
   await expect(admin.getByRole('row', { name: new RegExp(ADMIN.name) })).toContainText('Always (admin)');
-  await userRow.getByRole('checkbox', { name: 'Bulk delete contacts' }).check();
+  const grant = userRow.getByRole('checkbox', { name: 'Bulk delete contacts' });
+  await expect(grant).toHaveAccessibleDescription(USER.name);
+  await grant.check();
   await expect(admin.getByRole('status').filter({ hasText: 'may now bulk delete' })).toHaveText(
     `${USER.name} may now bulk delete contacts.`,
   );

@@ -101,7 +101,7 @@ fn MemberRow(member: TeamMember, can_manage: bool) -> impl IntoView {
     };
     view! {
         <tr>
-            <th scope="row">{member.name}</th>
+            <th scope="row" id=member_cell(member.id)>{member.name}</th>
             <td>{member.email}</td>
             <td>{member.role.label()}</td>
             <td>{permission}</td>
@@ -182,6 +182,12 @@ fn KeepDeleted(days: i64, in_bin: i64, can_manage: bool) -> impl IntoView {
     }
 }
 
+/// The id of the cell naming a member: it describes the checkbox on the member's row
+/// (whose name is the permission's), so a screen reader says whose it is.
+fn member_cell(id: i64) -> String {
+    format!("member-{id}")
+}
+
 /// A user's "Bulk delete contacts" checkbox: saved as soon as it changes.
 #[island]
 fn Grant(id: i64, name: String, granted: bool, can_manage: bool) -> impl IntoView {
@@ -217,6 +223,7 @@ fn Grant(id: i64, name: String, granted: bool, can_manage: bool) -> impl IntoVie
         <input
             type="checkbox"
             aria-label=BULK_DELETE_PERMISSION
+            aria-describedby=member_cell(id)
             checked=initially
             prop:checked=move || granted.get()
             disabled=move || !can_manage || saving.get() || !live.get()
