@@ -171,7 +171,7 @@ impl Selection {
                 let what = match parts.len() {
                     _ if smart_list.is_some() => {
                         format!(
-                            "All contacts from Smart List “{}”",
+                            "All contacts from Smart List '{}'",
                             smart_list.as_ref().map_or("", |l| l.name.as_str())
                         )
                     }

@@ -102,7 +102,7 @@ async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
             other => other,
         };
         let mine = fix(selection(SmartListRef { id: list.id, name: list.name.clone() }, leads()));
-        assert_eq!(mine.describe(), "All contacts from Smart List “Inactive leads”");
+        assert_eq!(mine.describe(), "All contacts from Smart List 'Inactive leads'");
 
         // Another account's Smart List, or one that no longer means what was shown: refused.
         let foreign = fix(selection(SmartListRef { id: theirs.id, name: theirs.name.clone() }, leads()));
@@ -118,7 +118,7 @@ async fn select_all_in_a_smart_list_deletes_exactly_its_contacts_and_says_so() {
         sql.bind(a);
         assert_eq!(db.fetch_all::<(i64,)>(&sql).await.unwrap(), vec![(ids[2],)]);
         let history = app::db::history::list(&db, a, None).await.unwrap();
-        assert_eq!(history[0].description, "All contacts from Smart List “Inactive leads”");
+        assert_eq!(history[0].description, "All contacts from Smart List 'Inactive leads'");
         assert_eq!(smart_lists::count_of(&db, b, theirs.id).await.unwrap(), 2);
     })
     .await;

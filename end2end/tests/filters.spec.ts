@@ -98,7 +98,7 @@ test('save a Smart List, open it, select all, delete: only its members go and th
   await expect(page.getByRole('heading', { name: 'Smart List: Leads to clean' })).toBeVisible();
   await expect(summary(page)).toContainText(`of ${members} contacts`);
 
-  await selectAllAndDelete(page, members, 'from Smart List “Leads to clean”');
+  await selectAllAndDelete(page, members, "from Smart List 'Leads to clean'");
   expect(query(`SELECT id FROM contacts WHERE ${inDemo()} ORDER BY id`)).toEqual(others);
   expect(scalar(`SELECT COUNT(*) FROM smart_lists WHERE ${inDemo()} AND name = 'Leads to clean'`)).toBe(1);
   await expect(smartLists.getByRole('link', { name: /Leads to clean/ })).toContainText('(0)');
