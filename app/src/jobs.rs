@@ -102,11 +102,9 @@ impl Runner {
         self.inner.tasks.spawn(async move { runner.supervise().await });
         let runner = self.clone();
         self.inner.tasks.spawn(async move { runner.tidy_search().await });
-        if self.inner.db.dialect() == Dialect::Sqlite {
-            let (db, past) = (self.inner.db.clone(), self.inner.settings.copy_log_past);
-            let shutdown = self.inner.shutdown.clone();
-            self.inner.tasks.spawn(async move { keep_log_copied(&db, past, &shutdown).await });
-        }
+        let (db, past) = (self.inner.db.clone(), self.inner.settings.copy_log_past);
+        let shutdown = self.inner.shutdown.clone();
+        self.inner.tasks.spawn(async move { keep_log_copied(&db, past, &shutdown).await });
     }
 
     /// Drops the search index's rows of deleted contacts (SQLite; see
@@ -225,9 +223,13 @@ impl Runner {
     }
 }
 
-/// Copies SQLite's log back whenever it holds more than `past` bytes, until `shutdown`.
-/// Also run by the benchmark, beside what it measures.
+/// Copies SQLite's log back whenever it holds more than `past` bytes, until `shutdown`
+/// (at once on PostgreSQL, which has no such log). Also run by the benchmark, beside
+/// what it measures.
 pub async fn keep_log_copied(db: &Db, past: u64, shutdown: &CancellationToken) {
+    if db.dialect() != Dialect::Sqlite {
+        return;
+    }
     let mut last = 0;
     loop {
         if let Err(e) = wal::copy_back_past(db, past, &mut last).await {

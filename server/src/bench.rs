@@ -68,10 +68,8 @@ pub async fn run(db: &Db, url: &str, contacts: usize, chunk: Option<usize>) -> R
     // What a server's job runner does beside every job: the log's copy back (SQLite),
     // until this function returns.
     let copier = CancellationToken::new();
-    if db.dialect() == Dialect::Sqlite {
-        let (db, stop) = (db.clone(), copier.clone());
-        tokio::spawn(async move { keep_log_copied(&db, wal::COPY_BACK_PAST, &stop).await });
-    }
+    let (log_db, stop) = (db.clone(), copier.clone());
+    tokio::spawn(async move { keep_log_copied(&log_db, wal::COPY_BACK_PAST, &stop).await });
     let _copier = copier.drop_guard();
     let options = |name: &str| SeedOptions { account_name: name.into(), contacts, seed: 99 };
     let product = seed_account(db, &options("Bench: product path")).await?;
